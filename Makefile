@@ -1,0 +1,48 @@
+# DOST — one command surface for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Python >= 3.12: the first usable python3.13/python3.12 on PATH, else pyenv's 3.13 (whose shim
+# fails unless PYENV_VERSION is set, hence the direct path).
+PYTHON ?= $(shell for p in python3.13 python3.12; do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then echo $$p; exit 0; fi; \
+	done; ls -d $$(pyenv root 2>/dev/null)/versions/3.1[23]*/bin/python3.1[23] 2>/dev/null | tail -n 1)
+DEMO_PERSONS ?= 4000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/dost: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found: install python3.13 (or set PYTHON=...)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(BIN)/dost
+
+install: $(BIN)/dost ## create the virtual environment and install DOST with its dev tools
+
+demo: install ## set up an embedded demo (SQLite + synthetic population) and serve it on http://127.0.0.1:8000
+	@mkdir -p var
+	$(BIN)/dost migrate --noinput -v 0
+	$(BIN)/dost demo --persons $(DEMO_PERSONS)
+	$(BIN)/dost runserver $(HOST):$(PORT)
+
+lint: install ## ruff, mypy and the missing-migrations check
+	$(BIN)/ruff check dost bench
+	$(BIN)/mypy dost
+	$(BIN)/dost makemigrations --check --dry-run -v 1
+
+test: install lint ## install, then lint, types and the whole test suite
+	$(BIN)/python -m pytest
+
+bench: install ## run the benchmarks (see docs/performance.md for sizes and figures)
+	$(BIN)/python bench/run_all.py
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) var
+
+.PHONY: help install demo lint test bench clean
