@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dost.registry",
     "dost.population",
+    "dost.catalog",
 ]
 
 MIDDLEWARE = [
