@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -99,7 +99,7 @@ class IncomeFactory(factory.django.DjangoModelFactory):
 
 def household_with(*members: tuple[str, dict[str, Any]], **household: Any) -> models.Household:
     """A household whose members are given as (role, person attributes) pairs."""
-    hh = HouseholdFactory(**household)
+    hh = cast(models.Household, HouseholdFactory(**household))
     for role, attrs in members:
         MembershipFactory(household=hh, person=PersonFactory(**attrs), role=role,
                           joined_on=hh.created_on)
