@@ -1,0 +1,171 @@
+"""The two ways to evaluate a rulebook: a whole population, or one household explained."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from dost.rules.cases import Case
+from dost.rules.entities import HOUSEHOLD, HOUSEHOLD_KEY, PERSON, PERSON_KEY
+from dost.rules.errors import CaseError
+from dost.rules.evaluate import outputs_of, run_eager, run_lazy
+from dost.rules.explain import Explanation, Node, plain
+from dost.rules.periods import Period
+from dost.rules.plan import Plan
+from dost.rules.rulebook import Rulebook
+from dost.rules.valuetypes import MONEY
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def evaluate_population(
+    book: Rulebook,
+    period: Period | str,
+    persons: Frame,
+    households: Frame,
+    outputs: Iterable[str] | None = None,
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Lazy frames of person outputs (person_id, household_id, ...) and household outputs.
+
+    Nothing runs until they are collected; collect both with ``pl.collect_all`` so the
+    shared part of the plan runs once.
+    """
+    plan = book.compile(period, outputs)
+    vars_ = dict(book.variables)
+    p, h = run_lazy(plan, persons.lazy(), households.lazy())
+    return p.select(outputs_of(plan, PERSON, vars_)), h.select(outputs_of(plan, HOUSEHOLD, vars_))
+
+
+def run_snapshot(
+    book: Rulebook,
+    period: Period | str,
+    snapshot: Path,
+    output: Path,
+    outputs: Iterable[str] | None = None,
+) -> tuple[int, int]:
+    """Evaluate ``snapshot/{persons,households}.parquet``; write the same names to ``output``.
+
+    Returns the person and household counts. Parquet is written with LZ4: about a third less
+    CPU than zstd for files ~2.5 times larger, the better trade for a nightly run.
+    """
+    people_lf, homes_lf = evaluate_population(
+        book,
+        period,
+        pl.scan_parquet(snapshot / "persons.parquet"),
+        pl.scan_parquet(snapshot / "households.parquet"),
+        outputs,
+    )
+    people, homes = pl.collect_all([people_lf, homes_lf])
+    output.mkdir(parents=True, exist_ok=True)
+    people.write_parquet(output / "persons.parquet", compression="lz4")
+    homes.write_parquet(output / "households.parquet", compression="lz4")
+    return people.height, homes.height
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """What a decision stores: rulebook version, outputs, every parameter value used."""
+
+    rulebook: str
+    version: str
+    reform: str | None
+    period: str
+    household_id: int
+    outputs: dict[str, Any]  # household outputs as values, person outputs as {person_id: value}
+    parameters: dict[str, dict[str, Any]]  # name -> value, unit, valid_from, citation
+    explanation: Explanation | None = None
+
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rulebook": self.rulebook,
+            "version": self.version,
+            "reform": self.reform,
+            "period": self.period,
+            "household_id": self.household_id,
+            "outputs": self.outputs,
+            "parameters": self.parameters,
+        }
+        if self.explanation is not None:
+            out["explanation"] = self.explanation.to_json(lang)
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def evaluate_case(
+    book: Rulebook,
+    case: Case,
+    period: Period | str | None = None,
+    outputs: Iterable[str] | None = None,
+    explain: bool = False,
+) -> CaseResult:
+    """Evaluate one household; with ``explain`` also build its explanation tree."""
+    chosen = period or case.period
+    if chosen is None:
+        raise CaseError("no period: give one in the case or as an argument")
+    wanted = tuple(outputs) if outputs is not None else case.outputs
+    plan = book.compile(chosen, wanted)
+    persons, household = run_eager(plan, case.persons, case.household)
+    vars_ = dict(book.variables)
+    money = [n for n in plan.needed if vars_[n].vtype is MONEY]
+    persons = persons.with_columns(
+        pl.col(n).round(2, mode="half_away_from_zero") for n in money if n in persons.columns
+    )
+    household = household.with_columns(
+        pl.col(n).round(2, mode="half_away_from_zero") for n in money if n in household.columns
+    )
+    pvals = persons.to_dict(as_series=False)
+    hvals = household.to_dict(as_series=False)
+    ids = pvals[PERSON_KEY]
+
+    def value(name: str) -> Any:
+        if vars_[name].entity is PERSON:
+            return {pid: _jsonable(v) for pid, v in zip(ids, pvals[name], strict=True)}
+        return _jsonable(hvals[name][0])
+
+    result = {name: value(name) for name in plan.outputs}
+    household_id = int(hvals[HOUSEHOLD_KEY][0])
+    explanation = _explain(book, plan, value, household_id) if explain else None
+    parameters = {
+        used.name: {
+            "value": plain(used.value),
+            "unit": used.unit,
+            "valid_from": used.valid_from.isoformat(),
+            "citation": used.citation,
+        }
+        for name in sorted(plan.used)
+        for used in plan.used[name]
+    }
+    return CaseResult(
+        book.name, book.version, book.reform, str(plan.period), household_id, result,
+        parameters, explanation,
+    )  # fmt: skip
+
+
+def _explain(book: Rulebook, plan: Plan, value: Any, household_id: int) -> Explanation:
+    seen: set[str] = set()
+
+    def node(name: str) -> Node:
+        var = book.variables[name]
+        if name in seen:
+            return Node(var, value(name), (), (), repeated=True)
+        seen.add(name)
+        children = tuple(node(d) for d in plan.deps[name])
+        return Node(var, value(name), plan.used.get(name, ()), children)
+
+    return Explanation(
+        book.name,
+        book.version,
+        book.reform,
+        str(plan.period),
+        household_id,
+        book.currency,
+        tuple(node(n) for n in plan.outputs),
+        book.texts,
+    )
