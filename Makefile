@@ -25,6 +25,14 @@ $(BIN)/dost: pyproject.toml
 
 install: $(BIN)/dost ## create the virtual environment and install DOST with its dev tools
 
+# Browser tests drive Debian's Chromium through Playwright; never a browser download of its own.
+/usr/bin/chromium:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else echo "Install Chromium at /usr/bin/chromium (Debian package 'chromium') for the browser tests."; exit 1; fi
+
+browser: /usr/bin/chromium ## install Debian's Chromium for the browser tests (needs root)
+
 demo: install ## set up an embedded demo (SQLite + synthetic population) and serve it on http://127.0.0.1:8000
 	@mkdir -p var
 	$(BIN)/dost migrate --noinput -v 0
@@ -36,7 +44,7 @@ lint: install ## ruff, mypy and the missing-migrations check
 	$(BIN)/mypy dost
 	$(BIN)/dost makemigrations --check --dry-run -v 1
 
-test: install lint ## install, then lint, types and the whole test suite
+test: install browser lint ## install, then lint, types and the whole test suite
 	$(BIN)/python -m pytest
 
 bench: install ## run the benchmarks (see docs/performance.md for sizes and figures)
@@ -45,4 +53,4 @@ bench: install ## run the benchmarks (see docs/performance.md for sizes and figu
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install demo lint test bench clean
+.PHONY: help install browser demo lint test bench clean

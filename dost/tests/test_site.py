@@ -1,4 +1,4 @@
-"""The project as a whole: it serves, it speaks four languages, production settings pass the deploy check."""
+"""The project as a whole: it serves, and production settings pass the deploy check."""
 
 from __future__ import annotations
 
