@@ -27,19 +27,19 @@ pytestmark = pytest.mark.django_db
 
 # The shared factories are untyped; these give the tests typed model instances.
 def new_person(**attrs: Any) -> models.Person:
-    return cast(models.Person, PersonFactory(**attrs))  # type: ignore[no-untyped-call]
+    return cast(models.Person, PersonFactory(**attrs))
 
 
 def new_household(**attrs: Any) -> models.Household:
-    return cast(models.Household, HouseholdFactory(**attrs))  # type: ignore[no-untyped-call]
+    return cast(models.Household, HouseholdFactory(**attrs))
 
 
 def new_membership(**attrs: Any) -> models.Membership:
-    return cast(models.Membership, MembershipFactory(**attrs))  # type: ignore[no-untyped-call]
+    return cast(models.Membership, MembershipFactory(**attrs))
 
 
 def new_district(**attrs: Any) -> models.District:
-    return cast(models.District, DistrictFactory(**attrs))  # type: ignore[no-untyped-call]
+    return cast(models.District, DistrictFactory(**attrs))
 
 DAY = dt.date(2026, 3, 2)
 _ids = iter(range(10**6))

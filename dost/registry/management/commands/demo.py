@@ -1,4 +1,4 @@
-"""`dost demo`: prepare the embedded demo — geography, catalogue, a synthetic population, accounts."""
+"""`dost demo`: the embedded demo — geography, catalogue, a synthetic population, accounts."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dost.registry.models import Person
 # Demo-only credentials, refused in production; printed on every start so nobody has to guess.
 DEMO_ACCOUNTS = [
     ("admin", "demo-admin-2026", "Administrator (superuser)", "administrator"),
-    ("officer", "demo-officer-2026", "Case officer: raises registry change requests", "case officer"),
+    ("officer", "demo-officer-2026", "Case officer: raises change requests", "case officer"),
     ("supervisor", "demo-supervisor-2026", "Supervisor: approves change requests", "supervisor"),
 ]
 GROUP_PERMISSIONS = {
