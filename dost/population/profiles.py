@@ -122,7 +122,7 @@ AZ = CountryProfile(
     conscript_share=0.55,
     conscript_months=18,
     vehicle_share=0.22,
-    poor_household_share=0.025,
+    poor_household_share=0.02,
     need_line=300.0,
 )
 
