@@ -59,7 +59,9 @@ _MONTH_INDEX = {
     " + CAST(strftime('%%m', {column}) AS INTEGER))",
 }
 
+# The dead are few: joining parents to them is far cheaper than to every person.
 _PERSON_BASE = """
+WITH dead AS (SELECT id FROM registry_person WHERE death_date < %(next)s)
 SELECT p.id AS person_id, mb.household_id, mb.role, p.personal_id, p.sex,
        COALESCE(p.birth_date, NULL) AS birth_date,
        CASE WHEN p.death_date < %(next)s THEN p.death_date END AS death_date,
@@ -68,11 +70,8 @@ SELECT p.id AS person_id, mb.household_id, mb.role, p.personal_id, p.sex,
            + CASE WHEN dead_father.id IS NULL THEN 0 ELSE 1 END AS deceased_parents
 FROM snapshot_members mb
 JOIN registry_person p ON p.id = mb.person_id
--- The dead are few: joining parents to them is far cheaper than to every person.
-LEFT JOIN (SELECT id FROM registry_person WHERE death_date < %(next)s) dead_mother
-       ON dead_mother.id = p.mother_id
-LEFT JOIN (SELECT id FROM registry_person WHERE death_date < %(next)s) dead_father
-       ON dead_father.id = p.father_id
+LEFT JOIN dead dead_mother ON dead_mother.id = p.mother_id
+LEFT JOIN dead dead_father ON dead_father.id = p.father_id
 """
 
 _INCOME = f"""
