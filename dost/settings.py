@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "dost.registry",
     "dost.population",
     "dost.catalog",
+    "dost.cases",
+    "dost.centres",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +145,28 @@ TASKS = {
             else "django.tasks.backends.immediate.ImmediateBackend",
         ),
         "QUEUES": ["default"],
+    }
+}
+
+# E-mail: printed to the console in embedded mode; SMTP from the environment in production.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "DOST <no-reply@dost.localhost>")
+MAILERS = {
+    "default": {
+        "BACKEND": env_str(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": int(env_str("EMAIL_PORT", "25")),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+        }
+        if PRODUCTION
+        else {},
     }
 }
 

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("cases/", include("dost.cases.urls")),
+    path("centres/", include("dost.centres.urls")),
 ]

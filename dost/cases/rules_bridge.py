@@ -1,0 +1,194 @@
+"""The cases app's door to the rules engine: one household, one period, one decision.
+
+The registry exports the household's snapshot (`dost.registry.snapshot.period_snapshot` with
+`household_ids`), the engine evaluates the service's `rule_outputs` for it with an explanation,
+and this module turns the result into what a `Decision` stores: the outcome, the amount, the
+reason codes, the explanation in every language, and the parameter values used.
+
+How outputs decide a service (by their type in the rulebook):
+- every BOOL output must be true for an approval (e.g. `tssa_eligible`);
+- without a BOOL output, a positive MONEY output approves;
+- the first MONEY output is the amount; CODES outputs are refusal reasons (`tssa_refusal_reasons`);
+- a person-level output is read for the applicant.
+A means test is not a reason code in the rulebook (TSSA's `tssa_refusal_reasons` lists the
+property and behaviour grounds): MEANS_TESTS names, per refusal ground, the two variables of
+the explanation that decide it (`income`: average income ≥ need threshold), so a refusal lists
+that ground too when it applies, next to the others. A refusal with no reason at all gets the
+first of FALLBACK_REASONS the service's passport lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from dost.catalog.models import Service
+from dost.registry.snapshot import period_snapshot
+from dost.rules import BOOL, CODES, MONEY, PERSON, Case, Period, Rulebook, evaluate_case
+from dost.rules import load_rulebook as _load_rulebook
+
+LANGUAGES: tuple[str, ...] = ("az", "uz", "ru", "en")
+FALLBACK_REASONS: tuple[str, ...] = ("income", "not_eligible")
+MEANS_TESTS: dict[str, tuple[str, str]] = {
+    "income": ("tssa_average_income", "tssa_need_threshold"),
+}
+
+MSG_NO_RULE_OUTPUTS = _("The service %(service)s is not decided by the rules.")
+MSG_UNKNOWN_OUTPUT = _(
+    "The service %(service)s names the rule output “%(output)s”, which the rulebook "
+    "“%(rulebook)s” does not have."
+)
+MSG_NOT_IN_PERIOD = _(
+    "Household %(household)s has no members in the registry for %(period)s: the rules have "
+    "nothing to evaluate."
+)
+
+
+@dataclass(frozen=True)
+class RulesOutcome:
+    approved: bool
+    amount: Decimal | None
+    reason_codes: tuple[str, ...]
+    outputs: dict[str, Any]
+    explanation: dict[str, Any]  # language -> JSON tree
+    explanation_text: dict[str, str]  # language -> plain text
+    parameters: dict[str, Any]  # parameter name -> value, unit, valid_from, citation
+    rulebook: str
+    rulebook_version: str
+    currency: str
+
+
+def rulebook_for(country: str) -> Rulebook:
+    """The country's rulebook (loaded once per process by the engine)."""
+    return _load_rulebook(country)
+
+
+def _snapshot_frames(period: str, household_id: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    snapshot = period_snapshot(period, household_ids=[household_id])
+    return snapshot.persons, snapshot.households
+
+
+def _parameters_used(tree: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter the explanation tree cites, once, by name."""
+    found: dict[str, Any] = {}
+
+    def walk(node: dict[str, Any]) -> None:
+        for used in node.get("parameters") or ():
+            found.setdefault(used["name"], {
+                "value": used["value"], "unit": used["unit"],
+                "valid_from": used["valid_from"], "citation": used["citation"],
+            })
+        for child in node.get("inputs") or ():
+            walk(child)
+
+    for root in tree.get("outputs") or ():
+        walk(root)
+    return found
+
+
+def _household_values(tree: dict[str, Any]) -> dict[str, Any]:
+    """The value of every household variable the explanation tree shows, by name."""
+    found: dict[str, Any] = {}
+
+    def walk(node: dict[str, Any]) -> None:
+        if node.get("entity") == "household" and not node.get("repeated"):
+            found.setdefault(node["variable"], node.get("value"))
+        for child in node.get("inputs") or ():
+            walk(child)
+
+    for root in tree.get("outputs") or ():
+        walk(root)
+    return found
+
+
+def _money(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def evaluate_for_case(
+    *, service: Service, household_id: int, applicant_id: int, period: str
+) -> RulesOutcome:
+    """Evaluate the service's rule outputs for one household and turn them into an outcome."""
+    book = rulebook_for(service.country)
+    outputs = [str(o) for o in service.rule_outputs]
+    if not outputs:
+        raise ValidationError(MSG_NO_RULE_OUTPUTS % {"service": service.code}, code="no_rules")
+    for name in outputs:
+        if name not in book.variables:
+            raise ValidationError(
+                MSG_UNKNOWN_OUTPUT
+                % {"service": service.code, "output": name, "rulebook": book.name},
+                code="unknown_output",
+            )
+    persons, households = _snapshot_frames(period, household_id)
+    if persons.height == 0 or households.height == 0:
+        raise ValidationError(
+            MSG_NOT_IN_PERIOD % {"household": household_id, "period": period},
+            code="not_in_period",
+        )
+    result = evaluate_case(
+        book, Case(persons=persons, household=households), Period.parse(period), outputs,
+        explain=True,
+    )
+
+    def value(name: str) -> Any:
+        raw = result.outputs[name]
+        if book.variables[name].entity is PERSON and isinstance(raw, dict):
+            return raw.get(applicant_id)
+        return raw
+
+    kinds = {name: book.variables[name].vtype for name in outputs}
+    bools = [bool(value(n)) for n in outputs if kinds[n] is BOOL]
+    money = [n for n in outputs if kinds[n] is MONEY]
+    amount = _money(value(money[0])) if money else None
+    approved = all(bools) if bools else bool(amount and amount > 0)
+    codes: list[str] = []
+    for name in outputs:
+        if kinds[name] is CODES:
+            codes.extend(str(c) for c in value(name) or () if str(c) not in codes)
+    assert result.explanation is not None
+    trees = {lang: result.explanation.to_json(lang) for lang in LANGUAGES}
+    if not approved:
+        grounds = {str(g.get("code")) for g in service.refusal_grounds}
+        values = _household_values(trees["en"])
+        for code, (amount_var, limit_var) in MEANS_TESTS.items():
+            above, limit = values.get(amount_var), values.get(limit_var)
+            applies = above is not None and limit is not None and float(above) >= float(limit)
+            if applies and code in grounds and code not in codes:
+                codes.insert(0, code)
+        if not codes:
+            codes = [next((c for c in FALLBACK_REASONS if c in grounds), FALLBACK_REASONS[-1])]
+    return RulesOutcome(
+        approved=approved,
+        amount=amount if approved else None,
+        reason_codes=() if approved else tuple(codes),
+        outputs={
+            name: (
+                {str(k): _jsonable(v) for k, v in raw.items()} if isinstance(raw, dict)
+                else _jsonable(raw)
+            )
+            for name, raw in result.outputs.items()
+        },
+        explanation=trees,
+        explanation_text={lang: result.explanation.to_text(lang) for lang in LANGUAGES},
+        parameters=_parameters_used(trees["en"]),
+        rulebook=book.name,
+        rulebook_version=book.version,
+        currency=book.currency,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
