@@ -80,3 +80,9 @@ def test_it_prepares_the_demo_with_population_and_accounts(tmp_path: Path) -> No
 
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="supervisor").has_perm("registry.approve_changerequest")
+    assert User.objects.get(username="operator").has_perm("centres.operate_counter")
+    from dost.centres.models import Centre
+
+    centre = Centre.objects.get(code="baku-1")
+    assert centre.counters.count() == 4
+    assert all(group.services.exists() for group in centre.service_groups.all())

@@ -13,19 +13,34 @@ from rich.table import Table
 
 from dost.registry.models import Person
 
+LANGUAGES = ("az", "uz", "ru", "en")
+
 # Demo-only credentials, refused in production; printed on every start so nobody has to guess.
 DEMO_ACCOUNTS = [
     ("admin", "demo-admin-2026", "Administrator (superuser)", "administrator"),
     ("officer", "demo-officer-2026", "Case officer: raises change requests", "case officer"),
-    ("supervisor", "demo-supervisor-2026", "Supervisor: approves change requests", "supervisor"),
+    ("supervisor", "demo-supervisor-2026", "Supervisor: approvals, escalations, KPIs",
+     "supervisor"),
+    ("operator", "demo-operator-2026", "Front office: calls tickets at counter 1", "operator"),
 ]
 GROUP_PERMISSIONS = {
     "case officer": ["view_person", "view_household", "view_membership", "add_changerequest",
-                     "view_changerequest", "view_lifeevent", "view_income"],
+                     "view_changerequest", "view_lifeevent", "view_income", "work_case"],
     "supervisor": ["view_person", "view_household", "view_membership", "view_changerequest",
-                   "approve_changerequest", "view_lifeevent", "view_income", "view_registrychange"],
+                   "approve_changerequest", "view_lifeevent", "view_income", "view_registrychange",
+                   "work_case", "approve_override", "decide_appeal", "supervise_centre"],
+    "operator": ["operate_counter", "view_person"],
     "administrator": [],
 }
+# The demo centre's queues: letter, name, catalogue categories served.
+DEMO_QUEUES = [
+    ("A", "Pensions and social insurance", ["pensions", "social_insurance", "certificates"]),
+    ("B", "Benefits and social assistance", ["targeted_assistance", "social_benefits",
+                                             "martyrs_veterans"]),
+    ("C", "Employment, disability, social services", ["employment", "labour_relations",
+                                                     "disability_rehabilitation",
+                                                     "social_services"]),
+]
 
 
 class Command(BaseCommand):
@@ -46,12 +61,17 @@ class Command(BaseCommand):
         else:
             self._load_population(country, options["persons"], options["seed"], console)
         self._ensure_accounts()
+        centre_code = self._ensure_centre(country)
         table = Table(title=f"DOST demo ({country.upper()}) — http://127.0.0.1:8000/")
         for column in ("user", "password", "what for"):
             table.add_column(column)
         for username, password, purpose, _group in DEMO_ACCOUNTS:
             table.add_row(username, password, purpose)
         console.print(table)
+        console.print(
+            f"Centre kiosk: /centres/{centre_code}/kiosk/  board: /centres/{centre_code}/board/  "
+            "staff: /centres/staff/  case work queue: /cases/queue/  admin: /admin/"
+        )
 
     def _load_reference_data(self, country: str) -> None:
         from dost.catalog.services import catalog_load
@@ -84,3 +104,45 @@ class Command(BaseCommand):
                 user.is_superuser = group_name == "administrator"
                 user.save()
             user.groups.add(Group.objects.get(name=group_name))
+
+    def _ensure_centre(self, country: str) -> str:
+        """One centre open Monday to Saturday with three queues and four counters, staffed today."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from dost.catalog.models import Service
+        from dost.centres.models import Centre, Counter, OpeningHours, ServiceGroup, Shift
+
+        code = "baku-1" if country == "az" else "tashkent-1"
+        name = "DOST No. 1 (Baku)" if country == "az" else "Inson No. 1 (Tashkent)"
+        centre, created = Centre.objects.get_or_create(
+            code=code, defaults={"country": country, "names": dict.fromkeys(LANGUAGES, name)}
+        )
+        if created:
+            for weekday in range(6):
+                OpeningHours.objects.create(
+                    centre=centre, weekday=weekday, opens=dt.time(9), closes=dt.time(18)
+                )
+            groups = []
+            for position, (letter, label, categories) in enumerate(DEMO_QUEUES, start=1):
+                group = ServiceGroup.objects.create(
+                    centre=centre, letter=letter, names=dict.fromkeys(LANGUAGES, label),
+                    position=position,
+                )
+                group.services.set(
+                    Service.objects.filter(country=country, category__code__in=categories)
+                )
+                groups.append(group)
+            for number in range(1, 5):
+                counter = Counter.objects.create(centre=centre, number=number)
+                counter.service_groups.set(groups if number == 1 else [groups[(number - 2) % 3]])
+            centre.supervisors.add(User.objects.get(username="supervisor"))
+        today = timezone.localdate()
+        Shift.objects.get_or_create(
+            counter=Counter.objects.get(centre=centre, number=1),
+            user=User.objects.get(username="operator"),
+            date=today,
+            defaults={"starts": dt.time(0), "ends": dt.time(23, 59)},
+        )
+        return code
