@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "dost.population",
     "dost.catalog",
     "dost.cases",
+    "dost.benefits",
+    "dost.proactive",
     "dost.centres",
 ]
 

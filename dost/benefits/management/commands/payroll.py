@@ -1,0 +1,96 @@
+"""`dost payroll run|totals|approve|export|import-results|reissue`: the monthly payroll.
+
+`dost payroll run --period YYYY-MM` creates the payments of a month and is safe to repeat.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dost.benefits.models import PayrollRun
+from dost.benefits.services.bank_files import bank_files_export, bank_results_import
+from dost.benefits.services.payroll import (
+    BATCH_SIZE,
+    DEFAULT_ARREARS_MONTHS,
+    payments_reissue_rejected,
+    payroll_approve,
+    payroll_run,
+    payroll_totals,
+)
+
+
+class Command(BaseCommand):
+    help = "Run, total and approve the monthly payroll."
+    # A batch job: the web checks (URLs, templates) say nothing about it.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        run = sub.add_parser("run", help="create the payments due for a month")
+        run.add_argument("--period", required=True, help="YYYY-MM")
+        run.add_argument("--arrears-months", type=int, default=DEFAULT_ARREARS_MONTHS)
+        run.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        totals = sub.add_parser("totals", help="totals by service, region and bank")
+        totals.add_argument("--period", required=True)
+        approve = sub.add_parser("approve", help="sign off a complete run (freezes it)")
+        approve.add_argument("--period", required=True)
+        export = sub.add_parser("export", help="bank files (CSV and pain.001) of an approved run")
+        export.add_argument("--period", required=True)
+        export.add_argument("--out", type=Path, required=True, help="directory for the files")
+        results = sub.add_parser("import-results", help="a bank's answer: paid or rejected")
+        results.add_argument("--file", type=Path, required=True)
+        results.add_argument("--period", default="", help="unused; accepted for symmetry")
+        reissue = sub.add_parser("reissue", help="re-issue rejected payments in a run")
+        reissue.add_argument("--period", required=True, help="the run to re-issue them in")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action, period = options["action"], options["period"]
+        try:
+            if action == "run":
+                result = payroll_run(
+                    period=period, arrears_months=options["arrears_months"],
+                    batch_size=options["batch_size"],
+                )
+                self.stdout.write(
+                    f"{period}: {result.created} payments created, "
+                    f"{result.stopped} awards stopped"
+                )
+                return
+            if action == "import-results":
+                with options["file"].open(encoding="utf-8", newline="") as handle:
+                    rec = bank_results_import(lines=handle)
+                self.stdout.write(
+                    f"paid {rec.paid} ({rec.paid_amount}), rejected {rec.rejected} "
+                    f"({rec.rejected_amount}), unchanged {rec.unchanged}, "
+                    f"unknown {len(rec.unknown)}"
+                )
+                return
+            if action == "reissue":
+                again = payments_reissue_rejected(period=period)
+                self.stdout.write(f"{period}: {len(again)} payments re-issued")
+                return
+            run = PayrollRun.objects.filter(period=period).first()
+            if run is None:
+                raise CommandError(f"No payroll run for {period}.")
+            if action == "export":
+                for path in bank_files_export(run=run, directory=options["out"]):
+                    self.stdout.write(f"wrote {path}")
+                return
+            if action == "approve":
+                payroll_approve(run=run)
+                self.stdout.write(f"{period}: approved")
+                return
+            totals = payroll_totals(run=run)
+            self.stdout.write(f"{period}: {totals.count} payments, {totals.total}")
+            for title, rows in (
+                ("service", totals.by_service), ("region", totals.by_region),
+                ("bank", totals.by_bank),
+            ):
+                for key, total in rows.items():
+                    self.stdout.write(f"  {title} {key or '-'}: {total}")
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from None

@@ -1,0 +1,1 @@
+"""Writes of the proactive engine: `assign` (one evaluation), `engine` (events, days), `scan`."""

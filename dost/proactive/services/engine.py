@@ -1,0 +1,317 @@
+"""The proactive engine: life events in log order, and the daily triggers of age.
+
+`events_consume` reads the registry's event log after its cursor (`events_after`), and for each
+event asks the rulebook's dependency map which outputs the event's changed inputs can affect
+(`outputs_affected_by`); only the proactive services deciding on those outputs are evaluated,
+for the person the event is about. Each event is handled in its own transaction with the cursor
+move, so a crash loses nothing and repeats nothing; the action keys make a repeat harmless anyway.
+
+A death also ends the deceased's awards from the month after. `day_consume` handles what no
+event announces: reaching retirement age (old-age pension assigned on the day), and a child
+turning 1 or 18 (every running award of theirs is re-evaluated and ended when the rules no
+longer grant it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dost.benefits.models import Award, AwardStatus, Frequency
+from dost.benefits.services.awards import award_end, awards_end_for_person, last_day_of_month
+from dost.cases.rules_bridge import evaluate_for_case, rulebook_for
+from dost.catalog.models import IntakeChannel, ProactiveOutcome, Service
+from dost.proactive.models import ActionKind, EventCursor, ProactiveAction
+from dost.proactive.services.assign import (
+    RECORD_NEEDED,
+    Screen,
+    Trigger,
+    household_of,
+    period_of,
+    propose,
+)
+from dost.proactive.services.scan import eligible_mask
+from dost.registry.models import EventType, Household, LifeEvent, Person
+from dost.registry.selectors import events_after
+from dost.registry.snapshot import period_snapshot
+from dost.rules import evaluate_population
+
+CURSOR = "proactive"
+# The rulebook inputs each kind of event changes (columns of the period snapshot).
+EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    EventType.BIRTH: ("persons.birth_date",),
+    EventType.DEATH: ("persons.death_date",),
+    EventType.DISABILITY_DETERMINED: ("persons.disability_percent",),
+    EventType.EMPLOYMENT_ENDED: ("persons.employed",),
+}
+RETIREMENT_OUTPUTS = ("old_age_pension_right",)
+# Ages (in years) at which child benefits run out; the rules say which awards actually end.
+ENDING_AGES = (1, 18)
+MSG_DEATH = _("Death on %(date)s")
+MSG_NO_LONGER = _("No longer entitled from %(date)s")
+
+
+@dataclass
+class ConsumeResult:
+    events: int = 0
+    actions: list[ProactiveAction] = field(default_factory=list)
+    ended: int = 0
+    last_event_id: int = 0
+
+
+def proactive_services(country: str, outputs: set[str] | None) -> list[Service]:
+    """Active services of `country` the engine may decide (using one of `outputs`, if given)."""
+    candidates = Service.objects.filter(country=country, is_active=True).exclude(
+        proactive_outcome=ProactiveOutcome.NONE
+    ).order_by("code")
+    return [
+        s for s in candidates
+        if IntakeChannel.PROACTIVE in s.intake_channels
+        and (outputs is None or outputs & set(s.rule_outputs))
+    ]
+
+
+# The rulebook of a country is fixed for the life of a process, so is its dependency map.
+_AFFECTED: dict[tuple[str, tuple[str, ...], tuple[str, ...]], frozenset[str]] = {}
+
+
+def outputs_affected(
+    country: str, columns: tuple[str, ...], outputs: tuple[str, ...]
+) -> frozenset[str]:
+    key = (country, columns, outputs)
+    if key not in _AFFECTED:
+        book = rulebook_for(country)
+        known = [o for o in outputs if o in book.variables]
+        _AFFECTED[key] = frozenset(book.outputs_affected_by(columns, known) if known else ())
+    return _AFFECTED[key]
+
+
+def services_for_columns(country: str, columns: tuple[str, ...]) -> list[Service]:
+    """The proactive services whose rule outputs read any of `columns` (the dependency map)."""
+    every = proactive_services(country, None)
+    outputs = tuple(sorted({o for s in every for o in s.rule_outputs}))
+    affected = outputs_affected(country, columns, outputs)
+    return [s for s in every if affected & set(s.rule_outputs)]
+
+
+def _start_for(event: LifeEvent) -> dt.date:
+    if event.type == EventType.DISABILITY_DETERMINED:
+        valid_from = (event.payload or {}).get("valid_from")
+        if valid_from:
+            return dt.date.fromisoformat(str(valid_from))
+    return event.occurred_on
+
+
+def screen_events(events: list[LifeEvent]) -> dict[tuple[int, int], Screen]:
+    """Evaluate, in one vectorised pass per period, every service each event can affect for
+    the households the events touch; keyed by (event id, service id).
+
+    Only a hint: what it does not cover (a person not in the month's snapshot) is evaluated
+    one by one as before.
+    """
+    wanted: dict[str, list[tuple[LifeEvent, Person, Household, list[Service]]]] = defaultdict(list)
+    for event in events:
+        person, columns = event.person, EVENT_COLUMNS.get(event.type)
+        if person is None or columns is None:
+            continue
+        household = household_of(person, event.occurred_on)
+        services = services_for_columns(person.country, columns)
+        if household is not None and services:
+            wanted[period_of(_start_for(event))].append((event, person, household, services))
+    screens: dict[tuple[int, int], Screen] = {}
+    for period, items in wanted.items():
+        by_country: dict[str, list[tuple[LifeEvent, Person, Household, list[Service]]]] = (
+            defaultdict(list)
+        )
+        for item in items:
+            by_country[item[1].country].append(item)
+        for country, group in by_country.items():
+            screens.update(_screen_group(country, period, group))
+    return screens
+
+
+def _screen_group(
+    country: str, period: str, group: list[tuple[LifeEvent, Person, Household, list[Service]]]
+) -> dict[tuple[int, int], Screen]:
+    book = rulebook_for(country)
+    services = {s.pk: s for item in group for s in item[3]}
+    gates = {gate for s in services.values() for name in s.rule_outputs
+             if (gate := RECORD_NEEDED.get(name, (None, ""))[1])}
+    outputs = sorted({o for s in services.values() for o in s.rule_outputs} | gates)
+    snapshot = period_snapshot(period, household_ids=sorted({item[2].pk for item in group}))
+    if snapshot.persons.height == 0:
+        return {}
+    people_lf, homes_lf = evaluate_population(
+        book, period, snapshot.persons, snapshot.households, outputs
+    )
+    people, homes = pl.collect_all([people_lf, homes_lf])
+    person_cols = [c for c in people.columns if c in outputs]
+    home_cols = [c for c in homes.columns if c in outputs]
+    frame = snapshot.persons.select("person_id", "household_id").join(
+        people.select("person_id", *person_cols), on="person_id", how="left"
+    ).join(homes.select("household_id", *home_cols), on="household_id", how="left")
+    kinds: dict[str, object] = {n: book.variables[n].vtype for n in outputs}
+    masks = {pk: eligible_mask(frame, s, kinds) for pk, s in services.items()}
+    row_of = {pid: i for i, pid in enumerate(frame.get_column("person_id").to_list())}
+    gate_values = {g: frame.get_column(g).to_list() for g in gates if g in frame.columns}
+    screens: dict[tuple[int, int], Screen] = {}
+    for event, person, _household, event_services in group:
+        row = row_of.get(person.pk)
+        if row is None:
+            continue
+        for service in event_services:
+            gate_names = [RECORD_NEEDED[n][1] for n in service.rule_outputs if n in RECORD_NEEDED]
+            gate_open = any(bool(gate_values.get(g, [True] * (row + 1))[row]) for g in gate_names)
+            screens[(event.pk, service.pk)] = Screen(
+                eligible=bool(masks[service.pk][row]), gate_open=gate_open
+            )
+    return screens
+
+
+def event_handle(
+    event: LifeEvent, screens: dict[tuple[int, int], Screen] | None = None
+) -> tuple[list[ProactiveAction], int]:
+    """Act on one life event; returns the actions recorded and the number of awards ended."""
+    person = event.person
+    columns = EVENT_COLUMNS.get(event.type)
+    if person is None or columns is None:
+        return [], 0
+    ended = 0
+    if event.type == EventType.DEATH:
+        ended = len(awards_end_for_person(
+            person=person, end=last_day_of_month(event.occurred_on),
+            reason=str(MSG_DEATH % {"date": event.occurred_on.isoformat()}),
+        ))
+    trigger = Trigger(key=f"event:{event.pk}", name=event.type, occurred_on=event.occurred_on,
+                      life_event=event)
+    start = _start_for(event)
+    actions = []
+    for service in services_for_columns(person.country, columns):
+        action = propose(trigger=trigger, service=service, person=person,
+                         period=period_of(start), start=start,
+                         screen=(screens or {}).get((event.pk, service.pk)))
+        if action is not None:
+            actions.append(action)
+    return actions, ended
+
+
+def events_consume(*, limit: int = 1000, name: str = CURSOR) -> ConsumeResult:
+    """Handle the events after the cursor, oldest first, at most `limit`; move the cursor."""
+    EventCursor.objects.get_or_create(name=name)
+    result = ConsumeResult()
+    while result.events < limit:
+        cursor = EventCursor.objects.get(name=name)
+        page = events_after(cursor.last_event_id, min(500, limit - result.events))
+        if not page:
+            break
+        screens = screen_events(page)
+        for event in page:
+            with transaction.atomic():
+                # The lock makes two consumers of one cursor take turns instead of both acting.
+                locked = EventCursor.objects.select_for_update().get(name=name)
+                if locked.last_event_id >= event.pk:
+                    continue
+                actions, ended = event_handle(event, screens)
+                locked.last_event_id = event.pk
+                locked.save(update_fields=["last_event_id", "updated_at"])
+            result.actions.extend(actions)
+            result.ended += ended
+            result.events += 1
+            result.last_event_id = event.pk
+    return result
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier (the 29th-31st fall back to the month's last day)."""
+    total = day.year * 12 + day.month - 1 - months
+    first = dt.date(total // 12, total % 12 + 1, 1)
+    return first.replace(day=min(day.day, last_day_of_month(first).day))
+
+
+def born_reaching(on: dt.date, months: int) -> Q:
+    """People who complete `months` of age on `on` (on a month's last day, also those born
+    on a later day of the month, who have no such day this month)."""
+    birth = months_before(on, months)
+    if on == last_day_of_month(on):
+        return Q(birth_date__gte=birth, birth_date__lte=last_day_of_month(birth))
+    return Q(birth_date=birth)
+
+
+def retirement_ages(country: str, on: dt.date) -> set[int]:
+    """The retirement ages (in months) in force on `on`, from the rulebook's parameters."""
+    params = rulebook_for(country).parameters
+    ages = set()
+    for name in params:
+        if "retirement_age" in name:
+            value = params[name].at(on)
+            if value is not None and isinstance(value.value, int | float):
+                ages.add(int(value.value))
+    return ages
+
+
+def _next_period_start(day: dt.date) -> dt.date:
+    # The rules compute ages on the first day of a month: a right reached on the 1st counts
+    # from that month, one reached later in the month from the next.
+    return day if day.day == 1 else last_day_of_month(day) + dt.timedelta(days=1)
+
+
+def day_consume(*, on: dt.date) -> ConsumeResult:
+    """The triggers of age on `on`: retirement, and children turning 1 or 18."""
+    result = ConsumeResult()
+    period_start = _next_period_start(on)
+    for country in ("az", "uz"):
+        services = proactive_services(country, set(RETIREMENT_OUTPUTS))
+        ages = retirement_ages(country, on) if services else set()
+        if not ages:
+            continue
+        reaching = Q()
+        for months in ages:
+            reaching |= born_reaching(on, months)
+        # Only people completing a retirement age today; the rules decide (sex, record, capital).
+        for person in Person.objects.filter(reaching, country=country, death_date__isnull=True):
+            trigger = Trigger(key=f"retirement:{on.isoformat()}", name="retirement",
+                              occurred_on=on)
+            for service in services:
+                if Award.objects.filter(person=person, service=service).exists():
+                    continue
+                action = propose(trigger=trigger, service=service, person=person,
+                                 period=period_of(period_start), start=period_start)
+                if action is not None:
+                    result.actions.append(action)
+    for years in ENDING_AGES:
+        birth = on.replace(year=on.year - years) if not (on.month == 2 and on.day == 29) else None
+        if birth is None:
+            continue
+        awards = Award.objects.filter(
+            person__birth_date=birth, status=AwardStatus.ACTIVE, frequency=Frequency.MONTHLY
+        ).select_related("service", "person")
+        for award in awards:
+            assert award.person is not None
+            household = household_of(award.person, on)
+            try:
+                entitled = household is not None and evaluate_for_case(
+                    service=award.service, household_id=household.pk,
+                    applicant_id=award.person.pk, period=period_of(period_start),
+                ).approved
+            except ValidationError:
+                # The rules cannot tell: the award keeps running until staff look at it.
+                continue
+            if not entitled:
+                award_end(award=award, end=on - dt.timedelta(days=1),
+                          reason=str(MSG_NO_LONGER % {"date": on.isoformat()}))
+                ProactiveAction.objects.get_or_create(
+                    key=f"age:{on.isoformat()}:{award.service.code}:{award.person.pk}",
+                    defaults={"trigger": f"age_{years}", "service": award.service,
+                              "person": award.person, "household": household,
+                              "kind": ActionKind.ENDED, "award": award, "occurred_on": on,
+                              "period": period_of(on)},
+                )
+                result.ended += 1
+    return result
