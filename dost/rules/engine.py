@@ -12,10 +12,10 @@ import polars as pl
 from dost.rules.cases import Case
 from dost.rules.entities import HOUSEHOLD, HOUSEHOLD_KEY, PERSON, PERSON_KEY
 from dost.rules.errors import CaseError
-from dost.rules.evaluate import outputs_of, run_eager, run_lazy
+from dost.rules.evaluate import aligned, outputs_of, run_eager, run_lazy
 from dost.rules.explain import Explanation, Node, plain
 from dost.rules.periods import Period
-from dost.rules.plan import Plan
+from dost.rules.plan import Plan, StepKind
 from dost.rules.rulebook import Rulebook
 from dost.rules.valuetypes import MONEY
 
@@ -32,12 +32,32 @@ def evaluate_population(
     """Lazy frames of person outputs (person_id, household_id, ...) and household outputs.
 
     Nothing runs until they are collected; collect both with ``pl.collect_all`` so the
-    shared part of the plan runs once.
+    shared part of the plan runs once. Given data frames (not lazy ones) whose members are
+    sorted by household, in the households' order, household values reach members by a
+    gather instead of a join (``aligned``).
     """
     plan = book.compile(period, outputs)
+    is_aligned = (
+        _broadcasts(plan)
+        and isinstance(persons, pl.DataFrame)
+        and isinstance(households, pl.DataFrame)
+        and aligned(persons, households)
+    )
+    return _population(book, plan, persons.lazy(), households.lazy(), is_aligned)
+
+
+def _population(
+    book: Rulebook, plan: Plan, persons: pl.LazyFrame, households: pl.LazyFrame, is_aligned: bool
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     vars_ = dict(book.variables)
-    p, h = run_lazy(plan, persons.lazy(), households.lazy())
+    p, h = run_lazy(plan, persons, households, is_aligned=is_aligned)
     return p.select(outputs_of(plan, PERSON, vars_)), h.select(outputs_of(plan, HOUSEHOLD, vars_))
+
+
+def _broadcasts(plan: Plan) -> bool:
+    # Only a broadcast gains from sorted members (a gather for a join); aggregations cost the
+    # same either way, so plans without one skip the check and stay lazy.
+    return any(step.kind is StepKind.BROADCAST for step in plan.steps)
 
 
 def run_snapshot(
@@ -51,14 +71,22 @@ def run_snapshot(
 
     Returns the person and household counts. Parquet is written with LZ4: about a third less
     CPU than zstd for files ~2.5 times larger, the better trade for a nightly run.
+
+    When the outputs need a household value on members, the members' order is checked
+    first (``evaluate_population``).
     """
-    people_lf, homes_lf = evaluate_population(
-        book,
-        period,
-        pl.scan_parquet(snapshot / "persons.parquet"),
-        pl.scan_parquet(snapshot / "households.parquet"),
-        outputs,
+    plan = book.compile(period, outputs)
+    persons, households = (
+        pl.scan_parquet(snapshot / f"{name}.parquet") for name in ("persons", "households")
     )
+    is_aligned = False
+    if _broadcasts(plan) and all(
+        HOUSEHOLD_KEY in scan.collect_schema().names() for scan in (persons, households)
+    ):
+        # The keys alone (~0.05 CPU s at 10M members), so the scans below can stream.
+        keys = pl.collect_all([scan.select(HOUSEHOLD_KEY) for scan in (persons, households)])
+        is_aligned = aligned(keys[0], keys[1])
+    people_lf, homes_lf = _population(book, plan, persons, households, is_aligned)
     people, homes = pl.collect_all([people_lf, homes_lf])
     output.mkdir(parents=True, exist_ok=True)
     people.write_parquet(output / "persons.parquet", compression="lz4")

@@ -19,6 +19,7 @@ from dost.registry.importing import import_directory
 from dost.registry.models import Household, Person
 from dost.registry.snapshot import period_snapshot
 from dost.rules import evaluate_population, load_rulebook
+from dost.rules.evaluate import aligned
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,6 +29,8 @@ def test_it_gives_azerbaijan_tssa_coverage_in_the_low_single_digits(tmp_path: Pa
     import_directory(tmp_path / "pop").raise_if_rejected()
 
     snapshot = period_snapshot("2026-06")
+    # Members come household by household, so the engine passes values down by position.
+    assert aligned(snapshot.persons, snapshot.households)
     book = load_rulebook("az")
     persons, households = pl.collect_all(
         evaluate_population(book, "2026-06", snapshot.persons.lazy(), snapshot.households.lazy())

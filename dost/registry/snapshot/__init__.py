@@ -159,9 +159,14 @@ def _read_sqlite(
 
 
 def _assemble(
-    frames: list[pl.DataFrame], schema: Mapping[str, pl.DataType], key: str
+    frames: list[pl.DataFrame], schema: Mapping[str, pl.DataType], key: str,
+    order: Sequence[str],
 ) -> pl.DataFrame:
-    """Left-join the parts onto the base rows and cast the result to the contract."""
+    """Left-join the parts onto the base rows and cast the result to the contract.
+
+    Rows come out in ``order``: persons by household, then person, so that each household's
+    members are consecutive and the rules engine can take its sorted path (docs/rules.md).
+    """
     frame = frames[0]
     for part in frames[1:]:
         frame = frame.join(part, on=key, how="left", validate="1:1")
@@ -179,7 +184,7 @@ def _assemble(
         if dtype == pl.Boolean():
             column = column != 0
         columns.append(column.cast(dtype).alias(name))
-    return frame.select(columns).sort(key)
+    return frame.select(columns).sort(order)
 
 
 def period_snapshot(
@@ -241,8 +246,8 @@ def period_snapshot(
         cursor.execute(f"DROP TABLE {members}")
     return Snapshot(
         period=period,
-        persons=_assemble(persons, PERSON_SCHEMA, "person_id"),
-        households=_assemble(households, HOUSEHOLD_SCHEMA, "household_id"),
+        persons=_assemble(persons, PERSON_SCHEMA, "person_id", ["household_id", "person_id"]),
+        households=_assemble(households, HOUSEHOLD_SCHEMA, "household_id", ["household_id"]),
     )
 
 
