@@ -77,7 +77,13 @@ def test_it_prepares_the_demo_with_population_and_accounts(tmp_path: Path) -> No
         persons = Person.objects.count()
         call_command("demo", persons=300)  # a second start keeps what is there
 
-    assert persons == Person.objects.count() == 300
+    # 300 generated persons and the baby of the demo's birth event, applied once.
+    assert persons == Person.objects.count() == 301
+    from dost.registry.models import LifeEvent
+
+    assert sorted(LifeEvent.objects.values_list("type", flat=True)) == [
+        "birth", "disability_determined"
+    ]
     assert Household.objects.exists()
     from django.contrib.auth.models import User
 

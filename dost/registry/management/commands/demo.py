@@ -60,6 +60,7 @@ class Command(BaseCommand):
             console.print(f"Registry already holds {Person.objects.count():,} persons; kept as is.")
         else:
             self._load_population(country, options["persons"], options["seed"], console)
+            self._life_events(country, console)
         self._ensure_accounts()
         centre_code = self._ensure_centre(country)
         table = Table(title=f"DOST demo ({country.upper()}) — http://127.0.0.1:8000/")
@@ -146,3 +147,59 @@ class Command(BaseCommand):
             defaults={"starts": dt.time(0), "ends": dt.time(23, 59)},
         )
         return code
+
+    def _life_events(self, country: str, console: Console) -> None:
+        """A birth and a disability decision today, then the proactive engine, as on a real day."""
+        import datetime as dt
+        import random
+
+        from django.utils import timezone
+
+        from dost.proactive.services.engine import events_consume
+        from dost.registry.models import Membership
+        from dost.registry.national_id import make_pinfl
+        from dost.registry.services.events import event_ingest
+
+        today = timezone.localdate()
+        rng = random.Random(2026)
+        open_members = Membership.objects.filter(
+            left_on__isnull=True, person__death_date__isnull=True
+        ).select_related("person")
+        mother = open_members.filter(
+            person__sex="F",
+            person__birth_date__lte=today - dt.timedelta(days=365 * 22),
+            person__birth_date__gte=today - dt.timedelta(days=365 * 38),
+        ).order_by("id").first()
+        adult = open_members.filter(
+            person__birth_date__lte=today - dt.timedelta(days=365 * 30),
+            person__birth_date__gte=today - dt.timedelta(days=365 * 55),
+            person__disabilities__isnull=True,
+        ).order_by("-id").first()
+        if mother is not None:
+            if country == "az":
+                alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+                child_id = "".join(rng.choice(alphabet) for _ in range(7))
+            else:
+                child_id = make_pinfl(
+                    birth_date=today, sex="F", region_code=26, serial=rng.randrange(1000)
+                )
+            result = event_ingest(
+                sender="civil-registry", sender_event_id=f"demo-birth-{today}", type="birth",
+                occurred_on=today,
+                payload={"personal_id": child_id, "last_name": mother.person.last_name,
+                         "first_name": "Leyla" if country == "az" else "Malika", "sex": "F",
+                         "mother_personal_id": mother.person.personal_id},
+            )
+            console.print(f"Life event: birth to {mother.person.full_name}: {result.status}")
+        if adult is not None:
+            result = event_ingest(
+                sender="medical-social-expertise", sender_event_id=f"demo-disability-{today}",
+                type="disability_determined", occurred_on=today,
+                payload={"personal_id": adult.person.personal_id, "impairment_percent": 70,
+                         "group": 2},
+            )
+            console.print(f"Life event: disability of {adult.person.full_name}: {result.status}")
+        consumed = events_consume()
+        console.print(
+            f"Proactive engine: {consumed.events} events, {len(consumed.actions)} actions."
+        )
