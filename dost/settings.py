@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dost.benefits",
     "dost.proactive",
     "dost.centres",
+    "dost.api",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("dost.cases.urls")),
     path("centres/", include("dost.centres.urls")),
+    path("api/", include("dost.api.urls")),
 ]

@@ -1,0 +1,126 @@
+"""API clients and keys: issue (shown once), check, rotate, revoke; the scopes a client may hold.
+
+A key reads `dost_<prefix>_<secret>`: the prefix finds the row, the SHA-256 digest of the whole
+key is compared in constant time. Nothing that could rebuild a key is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dost.api.models import ApiClient, ApiKey
+
+KEY_PREFIX = "dost"
+
+# resource:action, and resource:read:section for the field-level parts of a person.
+SCOPES: dict[str, str] = {
+    "persons:read": "identity, birth, sex, residence and current household of a person",
+    "persons:read:contact": "a person's phone and e-mail",
+    "persons:read:disability": "a person's disability determinations",
+    "persons:read:employment": "a person's employment contracts",
+    "households:read": "a household and its members",
+    "persons:search": "search persons by demographic criteria",
+    "events:write": "send life events",
+    "decisions:evaluate": "evaluate a service for a household (dry run)",
+    "applications:write": "submit an application on behalf of a citizen",
+    "applications:read": "read applications and their decisions",
+    "decisions:read": "receive decisions made (webhook decision.made)",
+    "subscriptions:write": "manage webhook subscriptions",
+    "exports:write": "request bulk exports of beneficiaries",
+}
+
+MSG_UNKNOWN_SCOPES = _("Unknown scopes: %(scopes)s.")
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """The key in clear (give it to the client now; it cannot be shown again) and its row."""
+
+    key: str
+    row: ApiKey
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _check_scopes(scopes: list[str]) -> None:
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise ValidationError(MSG_UNKNOWN_SCOPES % {"scopes": ", ".join(unknown)}, code="scopes")
+
+
+@transaction.atomic
+def client_create(
+    *, name: str, sender: str, scopes: list[str], rate_limit_per_minute: int = 600
+) -> ApiClient:
+    _check_scopes(scopes)
+    return ApiClient.objects.create(
+        name=name, sender=sender, scopes=sorted(set(scopes)),
+        rate_limit_per_minute=rate_limit_per_minute,
+    )
+
+
+@transaction.atomic
+def client_scopes_set(*, client: ApiClient, scopes: list[str]) -> ApiClient:
+    _check_scopes(scopes)
+    client.scopes = sorted(set(scopes))
+    client.save(update_fields=["scopes", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def key_issue(*, client: ApiClient, expires_at: dt.datetime | None = None) -> IssuedKey:
+    """A new key for the client; earlier keys keep working until revoked."""
+    prefix = secrets.token_hex(6)
+    key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey.objects.create(
+        client=client, prefix=prefix, digest=key_digest(key), expires_at=expires_at
+    )
+    return IssuedKey(key=key, row=row)
+
+
+@transaction.atomic
+def key_revoke(*, key: ApiKey) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+@transaction.atomic
+def key_rotate(*, key: ApiKey, overlap: dt.timedelta = dt.timedelta(days=7)) -> IssuedKey:
+    """Issue a successor and let the old key expire after `overlap`, so the client can switch
+    without downtime; a zero overlap ends the old key at once."""
+    new = key_issue(client=key.client)
+    ends = timezone.now() + overlap
+    if key.expires_at is None or key.expires_at > ends:
+        key.expires_at = ends
+        key.save(update_fields=["expires_at"])
+    return new
+
+
+def key_authenticate(key: str) -> ApiClient | None:
+    """The active client holding this unrevoked, unexpired key, or None."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or len(parts[1]) > 16:
+        return None
+    row = (
+        ApiKey.objects.select_related("client")
+        .filter(prefix=parts[1], revoked_at__isnull=True, client__is_active=True)
+        .first()
+    )
+    if row is None or not hmac.compare_digest(row.digest, key_digest(key)):
+        return None
+    if row.expires_at is not None and row.expires_at <= timezone.now():
+        return None
+    return row.client
