@@ -175,6 +175,9 @@ MAILERS = {
     }
 }
 
+# Shared secret of the SMS gateway that posts citizens' replies (ratings); empty = endpoint closed.
+DOST_SMS_INBOUND_TOKEN = os.environ.get("DOST_SMS_INBOUND_TOKEN", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,6 +4,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path, reverse_lazy
 
 from dost.centres import views
+from dost.centres.sms_inbound import sms_inbound
 
 app_name = "centres"
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("escalations/<int:escalation_id>/", views.escalation, name="escalation"),
     path("ticket/<str:token>/", views.ticket, name="ticket"),
     path("rate/<str:token>/", views.rate, name="rate"),
+    path("sms/inbound/", sms_inbound, name="sms_inbound"),
     path("rate/<str:token>/thanks/", views.rated, name="rated"),
     path("appointment/<str:token>/", views.appointment, name="appointment"),
     path("<slug:code>/kiosk/", views.kiosk, name="kiosk"),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from dost.catalog.models import Holiday
 from dost.centres import services
-from dost.centres.models import Escalation, EscalationStatus, Ticket, TicketSource
+from dost.centres.models import Escalation, EscalationStatus, Rating, Ticket, TicketSource
 from dost.centres.selectors import escalations_for_supervisor
 
 from .conftest import World, at, make_user
@@ -76,3 +76,24 @@ def test_it_reads_a_rating_from_an_sms_reply(world: World) -> None:
     for text in ("hello", f"{ticket.rating_token[:8]} 5 9 4", "XXXXXXXX 5 5 5"):
         with pytest.raises(ValidationError):
             services.rating_submit_sms(text=text)
+
+
+def test_it_takes_a_rating_from_the_sms_gateway(world: World, client, settings) -> None:
+    ticket = served(world)
+    url = "/centres/sms/inbound/"
+    text = f"{ticket.rating_token[:8]} 5 3 5 slow"
+
+    settings.DOST_SMS_INBOUND_TOKEN = ""
+    assert client.post(url, {"text": text}).status_code == 403  # closed until configured
+    settings.DOST_SMS_INBOUND_TOKEN = "gateway-secret-7"
+    gateway = {"X-Gateway-Token": "gateway-secret-7"}
+    assert client.post(url, {"text": text}, headers={"X-Gateway-Token": "wrong"}).status_code == 403
+    unreadable = client.post(url, {"text": "hello"}, headers=gateway)
+    assert unreadable.status_code == 400
+    assert not Rating.objects.exists()
+
+    response = client.post(url, {"text": text}, headers=gateway)
+
+    assert response.status_code == 201
+    assert response.json()["escalated"] is True  # timeliness 3 escalates
+    assert Escalation.objects.get(rating__ticket=ticket).status == EscalationStatus.OPEN
