@@ -77,7 +77,9 @@ EVENT_LOG_LOCK_KEY = 0x444F_5354_0001
 
 # --- Messages (what the sender reads in a rejection) -------------------------------------------
 
-ENVELOPE_INVALID = _("sender must be 1–40 and sender_event_id 1–80 characters long.")
+ENVELOPE_INVALID = _(
+    "sender must be 1–40 and sender_event_id 1–80 characters long, without NUL characters."
+)
 UNKNOWN_TYPE = _("Unknown event type “%(type)s”; known types: %(known)s.")
 IN_THE_FUTURE = _("occurred_on (%(date)s) is in the future.")
 UNKNOWN_PERSON = _("No person with personal ID %(personal_id)s is in the registry.")
@@ -434,10 +436,17 @@ class _AlreadyAppliedError(Exception):
     pass
 
 
+def _storable(text: str) -> str:
+    """Text PostgreSQL accepts: no NUL characters, no lone surrogates (both become U+FFFD/?)."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def _json_safe(payload: object) -> Any:
     """The payload as JSON, whatever the caller passed, so a rejection can always be stored."""
-    # Dates, decimals and anything else a Python caller may pass become strings.
-    return json.loads(json.dumps(payload, default=str))
+    # Dates, decimals and anything else a Python caller may pass become strings; NUL escapes
+    # are replaced because PostgreSQL's jsonb refuses them.
+    dumped = json.dumps(payload, default=str, ensure_ascii=False).replace("\\u0000", "\\ufffd")
+    return json.loads(_storable(dumped))
 
 
 def _serialise_event_log() -> None:
@@ -454,9 +463,10 @@ def _duplicate(sender: str, sender_event_id: str) -> EventResult:
 def _rejection(
     *, sender: str, sender_event_id: str, type: str, payload: object, reason: str
 ) -> EventResult:
+    reason = _storable(reason)
     rejected = RejectedEvent.objects.create(
-        sender=sender, sender_event_id=sender_event_id, type=type[:40],
-        payload=_json_safe(payload), reason=reason,
+        sender=_storable(sender), sender_event_id=_storable(sender_event_id),
+        type=_storable(type[:40]), payload=_json_safe(payload), reason=reason,
     )
     return EventResult(status=EventStatus.REJECTED, rejected_event=rejected, reason=reason)
 
@@ -482,7 +492,9 @@ def event_ingest(
     `RejectedEvent` and the reason, when the payload is malformed or contradicts the registry.
     Raises ValidationError only when the envelope itself cannot be stored.
     """
-    if not (0 < len(sender) <= 40 and 0 < len(sender_event_id) <= 80):
+    if not (0 < len(sender) <= 40 and 0 < len(sender_event_id) <= 80) or (
+        _storable(sender) != sender or _storable(sender_event_id) != sender_event_id
+    ):
         raise ValidationError(ENVELOPE_INVALID, code="envelope")
     key = {"sender": sender, "sender_event_id": sender_event_id}
     existing = LifeEvent.objects.filter(**key).first()

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from dost.registry import models, selectors
@@ -514,3 +515,17 @@ def test_it_applies_an_event_once_when_two_connections_race() -> None:
     assert sorted(results) == sorted([EventStatus.APPLIED, EventStatus.DUPLICATE] * rounds)
     assert models.LifeEvent.objects.count() == rounds
     assert models.EmploymentContract.objects.filter(person=family.wife).count() == rounds
+
+
+def test_it_keeps_a_rejected_event_even_with_nul_and_lone_surrogates() -> None:
+    # PostgreSQL refuses NUL in text and jsonb, and lone surrogates in UTF-8: a sender's garbage
+    # must still be kept with its reason, never turned into a server error.
+    result = send("birth\x00", {"first_name": "A\x00B", "last_name": "\ud800"})
+    reason = rejected(result)
+    stored = models.RejectedEvent.objects.get()
+    assert "\x00" not in stored.type + stored.sender_event_id + reason
+    assert stored.payload["first_name"] == "A\ufffdB"
+    assert stored.payload["last_name"] == "?"
+    # The envelope's keys are what idempotency stands on: those are refused outright.
+    with pytest.raises(ValidationError):
+        send("birth", {}, event_id="bad\x00id")
