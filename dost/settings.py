@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dost.proactive",
     "dost.centres",
     "dost.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.types import DictStrAny
 
-from dost.api import routes_decisions, routes_outbound, routes_registry
+from dost.api import routes_benefits, routes_decisions, routes_outbound, routes_registry
 from dost.api.auth import ApiKeyAuth
 from dost.api.problems import PROBLEM_CONTENT_TYPE, problem_handlers_install
 
@@ -64,11 +64,14 @@ api = DostApi(
     ),
     urls_namespace="api-v1",
     auth=ApiKeyAuth(),
-    # Ninja's Swagger page loads its script from a CDN unless "ninja" is an installed app, and
-    # our CSP (and house rule) forbids third-party scripts: no page until then.
-    docs_url=None,
+    # Swagger UI from ninja's bundled static files ("ninja" is an installed app; without it ninja
+    # would load the script from a CDN, which our CSP refuses). Its settings travel in a JSON
+    # data block read by a static script, so `script-src 'self'` holds. No key needed to read
+    # the documentation, as for /openapi.json; "Try it out" sends the key like any client.
+    docs_url="/docs",
 )
 problem_handlers_install(api)
 api.add_router("", routes_registry.router)
+api.add_router("", routes_benefits.router)
 api.add_router("", routes_decisions.router)
 api.add_router("", routes_outbound.router)

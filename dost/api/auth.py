@@ -16,6 +16,7 @@ from dost.api.problems import ProblemError
 
 MSG_RATE_LIMITED = _("More than %(limit)s requests this minute; wait and retry.")
 MSG_SCOPE_MISSING = _("This key's client does not hold the scope “%(scope)s”.")
+MSG_SCOPES_MISSING = _("This key's client holds none of the scopes %(scopes)s.")
 
 
 class ApiKeyAuth(HttpBearer):
@@ -59,3 +60,13 @@ def require_scope(request: HttpRequest, scope: str) -> ApiClient:
 
 def has_scope(request: HttpRequest, scope: str) -> bool:
     return scope in client_of(request).scopes
+
+
+def require_any_scope(request: HttpRequest, *scopes: str) -> ApiClient:
+    """For endpoints whose sections each have their own scope: at least one must be held."""
+    client = client_of(request)
+    if not set(scopes) & set(client.scopes):
+        names = ", ".join(f"“{scope}”" for scope in scopes)
+        raise ProblemError(403, "scope", MSG_SCOPES_MISSING % {"scopes": names},
+                           scopes=list(scopes))
+    return client

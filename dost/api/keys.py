@@ -36,6 +36,8 @@ SCOPES: dict[str, str] = {
     "decisions:read": "receive decisions made (webhook decision.made)",
     "subscriptions:write": "manage webhook subscriptions",
     "exports:write": "request bulk exports of beneficiaries",
+    "awards:read": "a person's awards: service, status, dates and amounts",
+    "payments:read": "a person's payments: month, amount, status, paying bank and account",
 }
 
 MSG_UNKNOWN_SCOPES = _("Unknown scopes: %(scopes)s.")
@@ -114,11 +116,14 @@ def key_authenticate(key: str) -> ApiClient | None:
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or len(parts[1]) > 16:
         return None
-    row = (
+    # One query for key, client and scopes; the prefix is unique, so no ORDER BY (`first()`
+    # would add the model's ordering, which costs compile time on every request).
+    rows = list(
         ApiKey.objects.select_related("client")
         .filter(prefix=parts[1], revoked_at__isnull=True, client__is_active=True)
-        .first()
+        .order_by()[:1]
     )
+    row = rows[0] if rows else None
     if row is None or not hmac.compare_digest(row.digest, key_digest(key)):
         return None
     if row.expires_at is not None and row.expires_at <= timezone.now():

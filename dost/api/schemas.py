@@ -138,6 +138,51 @@ class PersonPage(Schema):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page.")
 
 
+# --- Benefits -----------------------------------------------------------------------------------
+
+
+class AwardAmountOut(Schema):
+    amount: Decimal
+    valid_from: dt.date
+
+
+class AwardOut(Schema):
+    id: int
+    service: str = Field(description="Code of the service in the catalogue.")
+    frequency: Literal["monthly", "lump_sum"]
+    currency: str
+    start: dt.date
+    end: dt.date | None
+    status: Literal["active", "suspended", "ended"]
+    amount: Decimal | None = Field(description="The amount in force today.")
+    amounts: list[AwardAmountOut] = Field(description="Every dated version, oldest first.")
+
+
+class PaymentOut(Schema):
+    end_to_end_id: str = Field(description="The ID in the bank file, DOST-<number>.")
+    period: str = Field(description="The month paid for, YYYY-MM.")
+    kind: Literal["regular", "arrears", "lump_sum"]
+    amount: Decimal
+    currency: str
+    status: Literal["pending", "exported", "paid", "rejected"]
+    rejection_reason: str
+    bank: str = Field(description="BIC of the paying bank.")
+    account: str = Field(description="IBAN (or other account number) credited.")
+    created_at: dt.datetime
+    award: int | None = Field(None, description="The award paid; scope awards:read.")
+
+
+class BenefitsOut(Schema):
+    personal_id: str
+    awards: list[AwardOut] | None = Field(None, description="Scope awards:read.")
+    payments: list[PaymentOut] | None = Field(
+        None, description="Scope payments:read; newest first, a page at a time."
+    )
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page of payments."
+    )
+
+
 # --- Decisions and applications -----------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 
+from dost.benefits.models import Award, AwardAmount, Payment
 from dost.registry.models import (
     DisabilityDetermination,
     EmploymentContract,
@@ -19,6 +20,8 @@ from dost.registry.models import (
 )
 
 SEARCH_PAGE_MAX = 200
+PAYMENTS_PAGE_MAX = 200
+PAYMENT_CURSOR = "y"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ def _persons(view: PersonView) -> Any:
     # The current household in the same query (a person has at most one open membership).
     current_household = Membership.objects.filter(
         person=OuterRef("pk"), left_on__isnull=True
-    ).values("household__reference")[:1]
+    ).order_by().values("household__reference")[:1]
     qs = Person.objects.select_related("district").annotate(
         current_household=Subquery(current_household)
     )
@@ -86,8 +89,9 @@ def person_dict(person: Person, view: PersonView) -> dict[str, Any]:
 
 
 def person_get(*, personal_id: str, view: PersonView) -> dict[str, Any] | None:
-    person = _persons(view).filter(personal_id=personal_id.strip().upper()).first()
-    return None if person is None else person_dict(person, view)
+    # personal_id is unique: no ORDER BY, which `first()` would add (the model's ordering).
+    found = list(_persons(view).filter(personal_id=personal_id.strip().upper()).order_by()[:1])
+    return person_dict(found[0], view) if found else None
 
 
 def household_get(*, reference: str, view: PersonView) -> dict[str, Any] | None:
@@ -115,19 +119,21 @@ def household_get(*, reference: str, view: PersonView) -> dict[str, Any] | None:
     }
 
 
-def cursor_encode(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"p{last_id}".encode()).decode().rstrip("=")
+def cursor_encode(last_id: int, kind: str = "p") -> str:
+    """`kind` tells the lists apart, so a cursor of one list is refused by another."""
+    return base64.urlsafe_b64encode(f"{kind}{last_id}".encode()).decode().rstrip("=")
 
 
-def cursor_decode(cursor: str) -> int | None:
+def cursor_decode(cursor: str, kind: str = "p") -> int | None:
     """The last id of the previous page, or None if the cursor is not one of ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if not raw.startswith("p") or not raw[1:].isdigit() or len(raw) > 20:
+    digits = raw[len(kind):]
+    if not raw.startswith(kind) or not digits.isdigit() or len(raw) > 20:
         return None
-    return int(raw[1:])
+    return int(digits)
 
 
 @dataclass(frozen=True)
@@ -166,3 +172,93 @@ def persons_search(
     more = len(page) > limit
     page = page[:limit]
     return [person_dict(p, view) for p in page], (page[-1].pk if more and page else None)
+
+
+@dataclass(frozen=True)
+class BenefitsView:
+    """Which sections of a person's benefits the client may see: a bank paying benefits reads
+    payments without learning which service (a disability pension, say) they are for."""
+
+    awards: bool = False
+    payments: bool = False
+
+
+def _amount_on(amounts: list[AwardAmount], day: dt.date) -> Any:
+    """The version in force on `day`; before the award starts, its first amount."""
+    current = amounts[0].amount if amounts else None
+    for version in amounts:  # ordered by valid_from
+        if version.valid_from <= day:
+            current = version.amount
+    return current
+
+
+def _award_dict(award: Award, today: dt.date) -> dict[str, Any]:
+    amounts = list(award.amounts.all())
+    return {
+        "id": award.pk,
+        "service": award.service.code,
+        "frequency": award.frequency,
+        "currency": award.currency,
+        "start": award.start,
+        "end": award.end,
+        "status": award.status,
+        "amount": _amount_on(amounts, today),
+        "amounts": [{"amount": a.amount, "valid_from": a.valid_from} for a in amounts],
+    }
+
+
+def _payment_dict(payment: Payment, view: BenefitsView) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "end_to_end_id": f"DOST-{payment.pk}",
+        "period": payment.period,
+        "kind": payment.kind,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "status": payment.status,
+        "rejection_reason": payment.rejection_reason,
+        "bank": payment.bank,
+        "account": payment.account,
+        "created_at": payment.created_at,
+    }
+    if view.awards:
+        # Which award (and so which service) a payment is for is award data.
+        data["award"] = payment.award_id
+    return data
+
+
+def person_benefits_get(
+    *, personal_id: str, view: BenefitsView, before_id: int | None = None,
+    limit: int = 50,
+) -> dict[str, Any] | None:
+    """A person's own awards (all of them) and a page of their payments, newest first, each
+    section only if the view allows it; `next_before` is the last payment's key if more may
+    follow. Awards to the person's household (their beneficiary is the household) are not here.
+    None if the person is unknown."""
+    person_pk = (
+        Person.objects.filter(personal_id=personal_id.strip().upper())
+        .values_list("pk", flat=True).first()
+    )
+    if person_pk is None:
+        return None
+    data: dict[str, Any] = {"personal_id": personal_id.strip().upper()}
+    if view.awards:
+        today = dt.date.today()
+        awards = (
+            Award.objects.filter(person_id=person_pk).select_related("service")
+            .prefetch_related(Prefetch("amounts", AwardAmount.objects.order_by("valid_from")))
+            .order_by("start", "id")
+        )
+        data["awards"] = [_award_dict(award, today) for award in awards]
+    if view.payments:
+        limit = max(1, min(limit, PAYMENTS_PAGE_MAX))
+        # Newest first by key: payments are only ever added, so pages stay stable and each is
+        # one index range scan however far back the client pages.
+        qs = Payment.objects.filter(award__person_id=person_pk)
+        if before_id is not None:
+            qs = qs.filter(pk__lt=before_id)
+        page = list(qs.order_by("-pk")[: limit + 1])
+        more = len(page) > limit
+        page = page[:limit]
+        data["payments"] = [_payment_dict(payment, view) for payment in page]
+        data["next_before"] = page[-1].pk if more and page else None
+    return data

@@ -16,7 +16,7 @@ FULL_SCOPES = [
     "persons:read", "persons:read:contact", "persons:read:disability", "persons:read:employment",
     "households:read", "persons:search", "events:write", "decisions:evaluate",
     "applications:write", "applications:read", "decisions:read", "subscriptions:write",
-    "exports:write",
+    "exports:write", "awards:read", "payments:read",
 ]
 
 
