@@ -91,10 +91,10 @@ def generate(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The persons and households frames of one synthetic snapshot, each sorted by its key.
 
-    By default a household's members have consecutive person ids, so the persons frame is also
-    grouped by household. ``scattered`` draws the person ids at random instead, so members lie
-    anywhere in the frame: the layout of a registry whose people joined their households over
-    the years, and the worst case for an engine that exploits grouping.
+    By default a household's members have consecutive person ids, so persons are sorted by
+    household and then person, as dost.registry's snapshot writes them. ``scattered`` draws the
+    person ids at random instead, so members lie anywhere in the frame: a snapshot from
+    elsewhere, and the worst case for an engine that exploits the grouping.
     """
     rng = np.random.default_rng(seed)
     start = np.datetime64(f"{period}-01", "D")

@@ -49,7 +49,9 @@ class CaseAdmin(_ReadOnly):
     list_filter = ("kind", "status", "channel", "queue_role")
     search_fields = ("=id", "applicant__personal_id", "household__reference", "centre__code")
     list_select_related = ("service", "centre")
-    raw_id_fields = ("applicant", "household", "assignee", "appeal_of", "submitted_by")
+    raw_id_fields = (
+        "applicant", "beneficiary", "household", "assignee", "appeal_of", "submitted_by"
+    )
     inlines = (DecisionInline, EventInline)
 
 

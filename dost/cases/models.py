@@ -69,6 +69,14 @@ class Case(models.Model):
     applicant = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("applicant")
     )
+    beneficiary = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="benefiting_cases",
+        verbose_name=_("beneficiary"),
+        help_text=_(
+            "The person the benefit is computed for when not the applicant (a newborn, a "
+            "deceased); empty means the applicant."
+        ),
+    )
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="cases", verbose_name=_("household")
     )
@@ -140,6 +148,11 @@ class Case(models.Model):
     def reference(self) -> str:
         # Derived from the key, so it costs no second write; `case_id_from_reference` reverses it.
         return f"C-{self.pk:08d}" if self.pk else "C-?"
+
+    @property
+    def beneficiary_or_applicant_id(self) -> int:
+        # Cases opened before the beneficiary existed (and most applications) leave it empty.
+        return self.beneficiary_id or self.applicant_id
 
     @property
     def is_open(self) -> bool:

@@ -9,7 +9,9 @@ How outputs decide a service (by their type in the rulebook):
 - every BOOL output must be true for an approval (e.g. `tssa_eligible`);
 - without a BOOL output, a positive MONEY output approves;
 - the first MONEY output is the amount; CODES outputs are refusal reasons (`tssa_refusal_reasons`);
-- a person-level output is read for the applicant.
+- a person-level output is read for the person `applicant_id` names: the case's beneficiary
+  (`Case.beneficiary_or_applicant_id`: a newborn, a deceased), which is the applicant unless
+  the case names another.
 A means test is not a reason code in the rulebook (TSSA's `tssa_refusal_reasons` lists the
 property and behaviour grounds): MEANS_TESTS names, per refusal ground, the two variables of
 the explanation that decide it (`income`: average income ≥ need threshold), so a refusal lists
@@ -20,6 +22,9 @@ first of FALLBACK_REASONS the service's passport lists.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -69,9 +74,37 @@ def rulebook_for(country: str) -> Rulebook:
     return _load_rulebook(country)
 
 
-def _snapshot_frames(period: str, household_id: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+Frames = tuple[pl.DataFrame, pl.DataFrame]
+_shared_snapshots: ContextVar[dict[tuple[str, int], Frames] | None] = ContextVar(
+    "shared_snapshots", default=None
+)
+
+
+@contextmanager
+def snapshots_shared() -> Iterator[None]:
+    """Inside the block, each household's snapshot of a period is exported once and reused by
+    every evaluation.
+
+    Only for a caller that writes nothing to the registry inside the block (the proactive engine
+    handling one event, in one transaction, may open several cases for the same household):
+    the export is most of the cost of deciding a case, and would be the same each time.
+    """
+    token = _shared_snapshots.set({})
+    try:
+        yield
+    finally:
+        _shared_snapshots.reset(token)
+
+
+def _snapshot_frames(period: str, household_id: int) -> Frames:
+    shared = _shared_snapshots.get()
+    if shared is not None and (period, household_id) in shared:
+        return shared[(period, household_id)]
     snapshot = period_snapshot(period, household_ids=[household_id])
-    return snapshot.persons, snapshot.households
+    frames = (snapshot.persons, snapshot.households)
+    if shared is not None:
+        shared[(period, household_id)] = frames
+    return frames
 
 
 def _parameters_used(tree: dict[str, Any]) -> dict[str, Any]:

@@ -52,6 +52,10 @@ CONDITIONAL_DOCUMENTS = frozenset({"power_of_attorney"})
 MSG_UNKNOWN_PERSON = _("No person with the personal ID or number “%(person)s” is in the registry.")
 MSG_UNKNOWN_HOUSEHOLD = _("No household “%(household)s” is in the registry.")
 MSG_NOT_A_MEMBER = _("%(person)s is not a member of household %(household)s.")
+MSG_BENEFICIARY_NOT_A_MEMBER = _(
+    "%(person)s, for whom the benefit is asked, has never been a member of household "
+    "%(household)s."
+)
 MSG_UNKNOWN_SERVICE = _("There is no active service “%(service)s” in the catalogue.")
 MSG_UNKNOWN_CHANNEL = _("“%(channel)s” is not a channel; the channels are: %(channels)s.")
 MSG_CHANNEL_NOT_OFFERED = _(
@@ -301,15 +305,20 @@ def case_submit(
     actor: Any = None,
     centre: Centre | None = None,
     notify_channels: Sequence[str] | None = None,
+    beneficiary: Person | str | int | None = None,
 ) -> Case:
     """Open a case from any channel; a service with rule outputs is decided at once.
 
     `applicant` is a Person, a personal ID or a primary key; `household` a Household, its
     reference or key; `documents` the codes of the passport's documents brought (or
-    {"code", "reference"} items). Raises ValidationError naming the problem, writing nothing.
+    {"code", "reference"} items). `beneficiary` is the person the benefit is for when not the
+    applicant (a newborn, a deceased): a member, now or before, of the household; the rules'
+    person outputs are read for them, while the applicant is told of every step. Raises
+    ValidationError naming the problem, writing nothing.
     """
     person = _person(applicant)
     home = _household(household)
+    for_whom = _person(beneficiary) if beneficiary is not None else person
     found = _service(service, person.country)
     if channel not in IntakeChannel.values:
         raise _error(
@@ -330,6 +339,14 @@ def case_submit(
         raise _error(
             MSG_NOT_A_MEMBER, "not_a_member", person=person.full_name, household=home.reference
         )
+    if for_whom.pk != person.pk and not Membership.objects.filter(
+        person=for_whom, household=home
+    ).exists():
+        # A deceased's membership ended on the day of death, so any membership counts here.
+        raise _error(
+            MSG_BENEFICIARY_NOT_A_MEMBER, "beneficiary_not_a_member",
+            person=for_whom.full_name, household=home.reference,
+        )
     given = _document_codes(documents)
     _check_documents(found, channel, given)
     channels = _notify_channels(person, notify_channels)
@@ -346,7 +363,7 @@ def case_submit(
         with transaction.atomic():
             case = Case.objects.create(
                 kind=CaseKind.APPLICATION, service=found, applicant=person, household=home,
-                channel=channel, period=period, status=CaseStatus.SUBMITTED,
+                beneficiary=for_whom, channel=channel, period=period, status=CaseStatus.SUBMITTED,
                 centre=centre,
                 queue_role="" if rules_decide else QueueRole.OFFICER,
                 notify_channels=channels,
@@ -376,8 +393,8 @@ def case_decide_by_rules(*, case: Case) -> Decision:
         raise _error(MSG_STAFF_DECIDES, "staff_decides", service=service.code)
     check_transition(case.status, CaseStatus.DECIDED)
     result = evaluate_for_case(
-        service=service, household_id=case.household_id, applicant_id=case.applicant_id,
-        period=case.period,
+        service=service, household_id=case.household_id,
+        applicant_id=case.beneficiary_or_applicant_id, period=case.period,
     )
     decision = _replace_decision(
         case, basis=DecisionBasis.RULES,
@@ -565,7 +582,8 @@ def case_appeal(
         raise _error(MSG_APPEAL_LATE, "appeal_late", deadline=deadline.isoformat())
     appeal = Case.objects.create(
         kind=CaseKind.APPEAL, service=case.service, applicant=person, household=case.household,
-        channel=channel, period=case.period, status=CaseStatus.SUBMITTED,
+        beneficiary_id=case.beneficiary_or_applicant_id, channel=channel, period=case.period,
+        status=CaseStatus.SUBMITTED,
         centre_id=case.centre_id, queue_role=QueueRole.APPEALS, appeal_of=case,
         grounds=grounds, notify_channels=_notify_channels(person, None),
         submitted_by=actor if getattr(actor, "pk", None) else None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,6 +33,12 @@ CSV_COLUMNS = (
 )
 RESULT_COLUMNS = ("end_to_end_id", "status", "reason")
 NO_BANK = "NOTPROVIDED"
+# The schema's patterns (BICFIDec2014Identifier, IBAN2007Identifier): a value that does not match
+# goes into the free `Othr/Id` instead, so a malformed registry entry never makes the file invalid.
+BIC_PATTERN = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?")
+IBAN_PATTERN = re.compile(r"[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}")
+# Characters XML 1.0 cannot carry at all (control characters other than tab, LF and CR).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 MSG_NOT_APPROVED = _("Only an approved payroll run can be sent to the banks.")
 MSG_BAD_RESULT = _("Line %(line)s: the status must be “paid” or “rejected”, not “%(status)s”.")
@@ -88,12 +95,27 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     return element
 
 
+def _text(value: str, length: int) -> str:
+    """A schema `MaxNText`: XML-safe, at most `length` characters, never empty."""
+    return _NOT_XML.sub("", value).strip()[:length] or "-"
+
+
 def _agent(parent: ET.Element, tag: str, bic: str) -> None:
     institution = _sub(_sub(parent, tag), "FinInstnId")
-    if bic and bic != NO_BANK:
-        _sub(institution, "BICFI", bic)
+    code = bic.strip().upper()
+    if BIC_PATTERN.fullmatch(code):
+        _sub(institution, "BICFI", code)
     else:
-        _sub(_sub(institution, "Othr"), "Id", NO_BANK)
+        _sub(_sub(institution, "Othr"), "Id", _text(bic, 35) if bic else NO_BANK)
+
+
+def _account(parent: ET.Element, tag: str, account: str) -> None:
+    account_id = _sub(_sub(parent, tag), "Id")
+    iban = account.replace(" ", "").upper()
+    if IBAN_PATTERN.fullmatch(iban):
+        _sub(account_id, "IBAN", iban)
+    else:
+        _sub(_sub(account_id, "Othr"), "Id", _text(account, 34))
 
 
 def pain001(
@@ -107,35 +129,31 @@ def pain001(
     initiation = _sub(document, "CstmrCdtTrfInitn")
     header = _sub(initiation, "GrpHdr")
     message_id = f"DOST-{run.period}-{bank}"[:35]
-    _sub(header, "MsgId", message_id)
+    _sub(header, "MsgId", _text(message_id, 35))
     _sub(header, "CreDtTm", created.replace(microsecond=0).isoformat())
     _sub(header, "NbOfTxs", str(len(payments)))
     _sub(header, "CtrlSum", f"{total:.2f}")
-    _sub(_sub(header, "InitgPty"), "Nm", payer.name)
+    _sub(_sub(header, "InitgPty"), "Nm", _text(payer.name, 140))
     info = _sub(initiation, "PmtInf")
-    _sub(info, "PmtInfId", message_id)
+    _sub(info, "PmtInfId", _text(message_id, 35))
     _sub(info, "PmtMtd", "TRF")
     _sub(info, "NbOfTxs", str(len(payments)))
     _sub(info, "CtrlSum", f"{total:.2f}")
     _sub(_sub(info, "ReqdExctnDt"), "Dt", created.date().isoformat())
-    _sub(_sub(info, "Dbtr"), "Nm", payer.name)
-    _sub(_sub(_sub(info, "DbtrAcct"), "Id"), "IBAN", payer.iban)
+    _sub(_sub(info, "Dbtr"), "Nm", _text(payer.name, 140))
+    _account(info, "DbtrAcct", payer.iban)
     _agent(info, "DbtrAgt", payer.bic)
     for payment in payments:
         name, _personal_id = _beneficiary(payment)
         transfer = _sub(info, "CdtTrfTxInf")
         _sub(_sub(transfer, "PmtId"), "EndToEndId", end_to_end_id(payment))
         amount = _sub(_sub(transfer, "Amt"), "InstdAmt", f"{payment.amount:.2f}")
-        amount.set("Ccy", payment.currency)
+        amount.set("Ccy", payment.currency.upper())
         _agent(transfer, "CdtrAgt", payment.bank)
-        _sub(_sub(transfer, "Cdtr"), "Nm", name[:140] or "-")
-        account_id = _sub(_sub(transfer, "CdtrAcct"), "Id")
-        if payment.account[:2].isalpha() and payment.account[2:4].isdigit():
-            _sub(account_id, "IBAN", payment.account)
-        else:
-            _sub(_sub(account_id, "Othr"), "Id", payment.account or "-")
+        _sub(_sub(transfer, "Cdtr"), "Nm", _text(name, 140))
+        _account(transfer, "CdtrAcct", payment.account)
         _sub(_sub(transfer, "RmtInf"), "Ustrd",
-             f"{payment.award.service.code} {payment.period} {payment.kind}"[:140])
+             _text(f"{payment.award.service.code} {payment.period} {payment.kind}", 140))
     ET.indent(document)
     data: bytes = ET.tostring(document, encoding="utf-8", xml_declaration=True)
     return data

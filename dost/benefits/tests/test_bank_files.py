@@ -5,14 +5,18 @@ import datetime as dt
 import io
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from lxml import etree
 
 from dost.benefits.models import Payment, PaymentStatus
 from dost.benefits.services.bank_files import (
+    CSV_COLUMNS,
     MSG_NOT_APPROVED,
     PAIN_NS,
     bank_files_export,
@@ -28,6 +32,20 @@ from dost.benefits.tests.conftest import monthly
 from dost.catalog.models import Service
 
 NS = {"p": PAIN_NS}
+
+
+@cache
+def pain001_schema() -> etree.XMLSchema:
+    """The official pain.001.001.09 XSD, as shipped in the `sepaxml` wheel (not vendored)."""
+    source = files("sepaxml").joinpath("schemas/pain.001.001.09.xsd")
+    with source.open("rb") as handle:
+        return etree.XMLSchema(etree.parse(handle))
+
+
+def assert_valid_pain001(path: Path) -> None:
+    document = etree.parse(path)
+    schema = pain001_schema()
+    assert schema.validate(document), [str(error) for error in schema.error_log]
 
 
 @pytest.fixture
@@ -134,3 +152,65 @@ def test_it_runs_the_whole_cycle_from_the_command_line(pension: Service, tmp_pat
     assert "2026-01: approved" in text
     assert "rejected 1 (300.00)" in text
     assert "2026-02: 1 payments re-issued" in text
+
+
+def test_it_exports_pain001_files_valid_against_the_official_schema(
+    approved: list[Payment], tmp_path: Path
+) -> None:
+    paths = bank_files_export(run=approved[0].run, directory=tmp_path)
+    xml_files = [p for p in paths if p.suffix == ".xml"]
+    assert len(xml_files) == 2
+    for path in xml_files:
+        assert_valid_pain001(path)
+
+
+def test_it_keeps_the_pain001_valid_whatever_the_registry_holds(
+    pension: Service, tmp_path: Path
+) -> None:
+    # Entries a registry really holds: no bank, a bank code that is no BIC, an IBAN typed in
+    # lower case with spaces, a local account number, a name with a control character.
+    for bank, account in (
+        ("", "AZ21KAPI00000000000000000001"),
+        ("kapi az", "az21 kapi 0000 0000 0000 0000 02"),
+        ("KAPIAZ2X", "40817810000000000003"),
+        ("KAPIAZ2XXXX", ""),
+    ):
+        award = monthly(pension, dt.date(2026, 1, 1))
+        award.bank, award.account = bank, account
+        award.save()
+    odd = monthly(pension, dt.date(2026, 1, 1)).person
+    assert odd is not None
+    # A control character, and a full name longer than the schema's 140 characters.
+    odd.last_name, odd.first_name, odd.patronymic = "X\x07" + "y" * 70, "z" * 70, "w" * 70
+    odd.save()
+    payroll_approve(run=payroll_run(period="2026-01").run)
+    paths = bank_files_export(run=Payment.objects.get(award__person=odd).run, directory=tmp_path)
+    xml_files = sorted(p for p in paths if p.suffix == ".xml")
+    assert len(xml_files) == 4
+    for path in xml_files:
+        assert_valid_pain001(path)
+    root = ET.parse(tmp_path / "2026-01-kapi az.xml").getroot()  # noqa: S314 (our own file)
+    [transfer] = root.findall("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf", NS)
+    assert transfer.findtext("p:CdtrAgt/p:FinInstnId/p:Othr/p:Id", namespaces=NS) == "kapi az"
+    assert transfer.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=NS) == (
+        "AZ21KAPI000000000000000002"
+    )
+
+
+def test_it_writes_the_csv_in_the_documented_column_format(
+    approved: list[Payment], tmp_path: Path
+) -> None:
+    bank_files_export(run=approved[0].run, directory=tmp_path)
+    with (tmp_path / "2026-01-IBAZAZ2X.csv").open(newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert tuple(header) == CSV_COLUMNS == (
+        "end_to_end_id", "period", "kind", "amount", "currency", "bank", "account",
+        "beneficiary", "personal_id", "service",
+    )
+    payment = approved[2]
+    person = payment.award.person
+    assert person is not None
+    assert rows == [[
+        end_to_end_id(payment), "2026-01", "regular", "99.99", "AZN", "IBAZAZ2X",
+        payment.account, person.full_name, person.personal_id, "04-01-01-01",
+    ]]

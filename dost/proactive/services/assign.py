@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from dost.benefits.models import Award, AwardStatus, Frequency
 from dost.benefits.services.awards import award_end, award_from_decision
-from dost.cases.models import Outcome
+from dost.cases.models import Case, Outcome
 from dost.cases.rules_bridge import evaluate_for_case, rulebook_for
 from dost.cases.services import case_submit
 from dost.catalog.models import IntakeChannel, ProactiveOutcome, Service
 from dost.proactive.models import ActionKind, ActionStatus, ProactiveAction
-from dost.registry.models import Household, InsuranceRecord, LifeEvent, Person, Role
+from dost.registry.models import Household, InsuranceRecord, LifeEvent, Membership, Person, Role
 from dost.registry.selectors import household_members_on
 from dost.rules import PERSON
 
@@ -39,10 +39,12 @@ RECORD_NEEDED: dict[str, tuple[type[InsuranceRecord], str]] = {
     "old_age_pension_right": (InsuranceRecord, "retirement_age_reached"),
     "old_age_pension_amount": (InsuranceRecord, "retirement_age_reached"),
 }
-# Outputs paid to the family of the person they are computed for (the deceased): the case has
-# to name a living applicant, which the rules bridge cannot yet read the output for, so staff
-# confirm the recipient.
+# Outputs paid to the family of the person they are computed for (the deceased): the case names
+# a surviving member as applicant, the deceased as beneficiary, and the award is the survivor's
+# (a deceased's awards end with the death).
 FAMILY_OUTPUTS = frozenset({"funeral_grant"})
+# Below this age a person-level benefit is asked for (and the decision told to) a parent.
+ADULT_AGE = 18
 
 MSG_NO_HOUSEHOLD = _("%(person)s belongs to no household: staff must check the registry.")
 MSG_RULES_FAILED = _("The rules could not decide %(service)s: %(error)s")
@@ -50,9 +52,9 @@ MSG_CASE_FAILED = _("A proactive case for %(service)s could not be opened: %(err
 MSG_RECORD_MISSING = _(
     "No insurance record for %(person)s: invited to apply for %(service)s with their papers."
 )
-MSG_FAMILY_GRANT = _(
-    "%(service)s of %(amount)s %(currency)s is due to the family of %(person)s: confirm who "
-    "receives it."
+MSG_NO_SURVIVOR = _(
+    "%(service)s is due to the family of %(person)s, but the household has no surviving adult "
+    "member: staff must find who receives it."
 )
 MSG_REFUSED_BY_CITIZEN = _("Refused by the citizen")
 MSG_ALREADY_ANSWERED = _("This offer has already been answered.")
@@ -93,6 +95,49 @@ def _head(household: Household, on: dt.date, fallback: Person) -> Person:
     return members[0].person if members else fallback
 
 
+def _age_on(person: Person, on: dt.date) -> int:
+    born = person.birth_date
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def survivor(deceased: Person, household: Household, on: dt.date) -> Person | None:
+    """Who receives a grant due to the family of `deceased`: the spouse, else the oldest adult
+    member living in the household on `on`."""
+    members = [
+        m for m in household_members_on(household, on)
+        if m.person_id != deceased.pk and m.person.death_date is None
+    ]
+    own = Membership.objects.filter(person=deceased, household=household).order_by(
+        "-joined_on", "-id"
+    ).first()
+    # The couple is head and spouse: the survivor of one is the other.
+    partner_role = {Role.HEAD: Role.SPOUSE, Role.SPOUSE: Role.HEAD}.get(
+        Role(own.role) if own is not None else Role.OTHER
+    )
+    for membership in members:
+        if partner_role is not None and membership.role == partner_role:
+            return membership.person
+    adults = sorted(
+        (m.person for m in members if _age_on(m.person, on) >= ADULT_AGE),
+        key=lambda p: (p.birth_date, p.pk),
+    )
+    return adults[0] if adults else None
+
+
+def parent_applicant(child: Person, household: Household, on: dt.date) -> Person:
+    """Who applies for a minor: the mother, else the father, living in the household; else the
+    head of the household; a person of age applies for themselves."""
+    if _age_on(child, on) >= ADULT_AGE:
+        return child
+    living = {m.person_id: m.person for m in household_members_on(household, on)
+              if m.person.death_date is None}
+    for parent_id in (child.mother_id, child.father_id):
+        if parent_id is not None and parent_id in living:
+            return living[parent_id]
+    head = _head(household, on, child)
+    return head if _age_on(head, on) >= ADULT_AGE else child
+
+
 def is_person_level(service: Service) -> bool:
     book = rulebook_for(service.country)
     return any(
@@ -124,6 +169,21 @@ def explained_value(tree: dict[str, Any], variable: str, person_id: int) -> Any:
             return value.get(str(person_id)) if isinstance(value, dict) else value
         stack.extend(node.get("inputs") or ())
     return None
+
+
+def is_family_grant(service: Service) -> bool:
+    return any(name in FAMILY_OUTPUTS for name in service.rule_outputs)
+
+
+def award_holder(case: Case) -> tuple[Person | None, Household | None]:
+    """Whose award a proactive case makes: the household for a household benefit; the
+    surviving applicant for a grant to the family of a deceased; else the beneficiary (a
+    newborn's grant is the child's, so the child's birthdays end it)."""
+    if not is_person_level(case.service):
+        return None, case.household
+    if is_family_grant(case.service):
+        return case.applicant, None
+    return case.beneficiary or case.applicant, None
 
 
 def _frequency(service: Service) -> str:
@@ -165,10 +225,9 @@ def _propose(
     if household is None:
         return _record(kind=ActionKind.TASK, status=ActionStatus.OPEN,
                        note=str(MSG_NO_HOUSEHOLD % {"person": person.full_name}), **common)
-    family = any(name in FAMILY_OUTPUTS for name in service.rule_outputs)
     if screen is not None and not screen.eligible and not screen.gate_open:
         return _record(kind=ActionKind.NOT_ELIGIBLE, **common)
-    if screen is not None and screen.eligible and not family:
+    if screen is not None and screen.eligible:
         return _open_case(service=service, person=person, household=household, start=start,
                           common=common)
     try:
@@ -196,14 +255,6 @@ def _propose(
                 **common,
             )
         return _record(kind=ActionKind.NOT_ELIGIBLE, **common)
-    if family:
-        return _record(
-            kind=ActionKind.TASK, status=ActionStatus.OPEN, start=start,
-            note=str(MSG_FAMILY_GRANT) % {"service": service.code, "amount": result.amount,
-                                          "currency": result.currency,
-                                          "person": person.full_name},
-            **common,
-        )
     return _open_case(service=service, person=person, household=household, start=start,
                       common=common)
 
@@ -213,12 +264,29 @@ def _open_case(
     common: dict[str, Any],
 ) -> ProactiveAction:
     period = common["period"]
-    applicant = person if is_person_level(service) else _head(household, start, person)
+    on = common["trigger"].occurred_on
+    person_level = is_person_level(service)
+    beneficiary: Person | None = None
+    if not person_level:
+        applicant = _head(household, start, person)
+    elif is_family_grant(service):
+        found = survivor(person, household, on)
+        if found is None:
+            return _record(
+                kind=ActionKind.TASK, status=ActionStatus.OPEN, start=start,
+                note=str(MSG_NO_SURVIVOR) % {"service": service.code,
+                                             "person": person.full_name},
+                **common,
+            )
+        applicant, beneficiary = found, person
+    else:
+        applicant = parent_applicant(person, household, on)
+        beneficiary = person if applicant.pk != person.pk else None
     try:
         with transaction.atomic():
             case = case_submit(
                 service=service, applicant=applicant, household=household,
-                channel=IntakeChannel.PROACTIVE, period=period,
+                channel=IntakeChannel.PROACTIVE, period=period, beneficiary=beneficiary,
             )
     except ValidationError as error:
         return _record(
@@ -233,10 +301,10 @@ def _open_case(
     if service.proactive_outcome == ProactiveOutcome.OFFER:
         return _record(kind=ActionKind.OFFER, status=ActionStatus.OPEN, case=case, start=start,
                        **common)
+    holder, home = award_holder(case)
     award = award_from_decision(
-        decision=decision, start=start, frequency=_frequency(service),
-        person=applicant if is_person_level(service) else None,
-        household=None if is_person_level(service) else household,
+        decision=decision, start=start, frequency=_frequency(service), person=holder,
+        household=home,
     )
     return _record(kind=ActionKind.AWARD, case=case, award=award, start=start, **common)
 
@@ -256,11 +324,10 @@ def offer_accept(*, action: ProactiveAction) -> Award:
         raise ValidationError(MSG_ALREADY_ANSWERED, code="answered")
     assert action.case is not None and action.start is not None
     decision = action.case.decisions.get(is_current=True)
-    person_level = is_person_level(action.case.service)
+    holder, home = award_holder(action.case)
     award = award_from_decision(
         decision=decision, start=action.start, frequency=_frequency(action.case.service),
-        person=action.case.applicant if person_level else None,
-        household=None if person_level else action.case.household,
+        person=holder, household=home,
     )
     action.award, action.status = award, ActionStatus.ACCEPTED
     action.save(update_fields=["award", "status", "updated_at"])

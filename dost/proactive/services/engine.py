@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dost.benefits.models import Award, AwardStatus, Frequency
 from dost.benefits.services.awards import award_end, awards_end_for_person, last_day_of_month
-from dost.cases.rules_bridge import evaluate_for_case, rulebook_for
+from dost.cases.rules_bridge import evaluate_for_case, rulebook_for, snapshots_shared
 from dost.catalog.models import IntakeChannel, ProactiveOutcome, Service
 from dost.proactive.models import ActionKind, EventCursor, ProactiveAction
 from dost.proactive.services.assign import (
@@ -193,12 +193,15 @@ def event_handle(
                       life_event=event)
     start = _start_for(event)
     actions = []
-    for service in services_for_columns(person.country, columns):
-        action = propose(trigger=trigger, service=service, person=person,
-                         period=period_of(start), start=start,
-                         screen=(screens or {}).get((event.pk, service.pk)))
-        if action is not None:
-            actions.append(action)
+    # Every service of the event is decided on the same household and month, and deciding
+    # writes nothing to the registry: one snapshot serves them all.
+    with snapshots_shared():
+        for service in services_for_columns(person.country, columns):
+            action = propose(trigger=trigger, service=service, person=person,
+                             period=period_of(start), start=start,
+                             screen=(screens or {}).get((event.pk, service.pk)))
+            if action is not None:
+                actions.append(action)
     return actions, ended
 
 

@@ -48,9 +48,13 @@ def test_it_awards_the_childbirth_lump_sum_with_no_application(
     )
     assert award.amounts.get().amount > 0
     case = Case.objects.get(service__code=CHILDBIRTH)
-    assert (case.channel, case.status, case.applicant) == ("proactive", "decided", child)
+    # The mother applies (and is told) for the child, whose outputs the rules read.
+    assert (case.channel, case.status, case.applicant, case.beneficiary) == (
+        "proactive", "decided", family.wife, child
+    )
     assert award.decision == case.decisions.get(is_current=True)
-    assert Notification.objects.filter(case=case, event__status_to="decided").exists()
+    told = Notification.objects.filter(case=case, event__status_to="decided")
+    assert set(told.values_list("person", flat=True)) == {family.wife.pk}
     assert result.events == 1
     assert EventCursor.objects.get(name="proactive").last_event_id == result.last_event_id
 
@@ -86,18 +90,57 @@ def test_it_ends_the_deceased_awards_and_stops_the_next_payroll(pension: Service
     events_consume()
     award.refresh_from_db()
     assert (award.status, award.end) == (AwardStatus.ENDED, dt.date(2026, 4, 30))
-    assert payroll_run(period="2026-05").created == 0
+    may = payroll_run(period="2026-05").run
     assert not Payment.objects.filter(award=award, period="2026-05").exists()
+    # The only payment of May is the funeral grant, to the survivor.
+    assert list(Payment.objects.filter(run=may).values_list("award__service__code",
+                                                             "award__person")) == [
+        (FUNERAL, family.husband.pk)
+    ]
 
 
-def test_it_asks_staff_to_confirm_who_receives_the_funeral_grant() -> None:
+def test_it_awards_the_funeral_grant_to_the_surviving_spouse() -> None:
     family = Family()
+    insured(family.husband)
+    send("death", dt.date(2026, 5, 15), personal_id=family.husband.personal_id)
+    events_consume()
+    action = ProactiveAction.objects.get(service__code=FUNERAL)
+    assert (action.kind, action.person) == (ActionKind.AWARD, family.husband)
+    case = Case.objects.get(service__code=FUNERAL)
+    assert (case.applicant, case.beneficiary, case.status) == (
+        family.wife, family.husband, "decided"
+    )
+    award = Award.objects.get(service__code=FUNERAL)
+    assert (award.person, award.frequency, award.start) == (
+        family.wife, Frequency.LUMP_SUM, dt.date(2026, 5, 15)
+    )
+    assert award.amounts.get().amount > 0
+
+
+def test_it_awards_the_funeral_grant_of_a_relative_to_the_oldest_adult() -> None:
+    family = Family()
+    old = family.member(sex="M", birth_date=dt.date(1950, 1, 1))
+    insured(old)
+    send("death", dt.date(2026, 5, 15), personal_id=old.personal_id)
+    events_consume()
+    case = Case.objects.get(service__code=FUNERAL)
+    assert (case.applicant, case.beneficiary) == (family.husband, old)
+    assert Award.objects.get(service__code=FUNERAL).person == family.husband
+
+
+def test_it_asks_staff_when_no_adult_survives_to_receive_the_funeral_grant() -> None:
+    family = Family()
+    for person in (family.husband, family.wife):
+        person.death_date = dt.date(2026, 5, 1)
+        person.save(update_fields=["death_date"])
+    child = family.member(role="child", birth_date=dt.date(2015, 1, 1))
     old = family.member(sex="M", birth_date=dt.date(1950, 1, 1))
     insured(old)
     send("death", dt.date(2026, 5, 15), personal_id=old.personal_id)
     events_consume()
     action = ProactiveAction.objects.get(service__code=FUNERAL)
     assert (action.kind, action.status) == (ActionKind.TASK, "open")
+    assert not Case.objects.filter(service__code=FUNERAL, applicant=child).exists()
     assert not Award.objects.filter(service__code=FUNERAL).exists()
 
 
