@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "dost.registry",
+    "dost.audit",
     "dost.population",
     "dost.catalog",
     "dost.cases",

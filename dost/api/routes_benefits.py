@@ -11,7 +11,7 @@ from pydantic import Field
 
 from dost.api.auth import has_scope, require_any_scope
 from dost.api.problems import ProblemError
-from dost.api.routes_registry import MSG_BAD_CURSOR, MSG_PERSON_NOT_FOUND, Purpose
+from dost.api.routes_registry import MSG_BAD_CURSOR, MSG_PERSON_NOT_FOUND, Purpose, audit_read
 from dost.api.schemas import BenefitsOut, StrictIn
 from dost.api.selectors import (
     PAYMENT_CURSOR,
@@ -62,6 +62,7 @@ def person_benefits_read(
     )
     if found is None:
         raise ProblemError(404, "not_found", MSG_PERSON_NOT_FOUND)
+    audit_read(request, "api benefits", purpose, [found["personal_id"]])
     last = found.pop("next_before", None)
     if last is not None:
         found["next_cursor"] = cursor_encode(last, PAYMENT_CURSOR)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Body, Header, Query, Router
 from pydantic import Field
 
-from dost.api.auth import has_scope, require_scope
+from dost.api.auth import client_of, has_scope, require_scope
 from dost.api.problems import ProblemError
 from dost.api.schemas import (
     EventBatchIn,
@@ -34,6 +34,8 @@ from dost.api.selectors import (
     person_get,
     persons_search,
 )
+from dost.audit.models import Channel
+from dost.audit.services import access_record_by_personal_ids
 from dost.registry.services import EventStatus, event_ingest
 
 router = Router(tags=["registry"])
@@ -56,6 +58,15 @@ def _view(request: HttpRequest) -> PersonView:
         contact=has_scope(request, "persons:read:contact"),
         disability=has_scope(request, "persons:read:disability"),
         employment=has_scope(request, "persons:read:employment"),
+    )
+
+
+def audit_read(request: HttpRequest, what: str, purpose: str, personal_ids: list[str]) -> None:
+    """One audit record per person in the answer, under the calling client (an agency)."""
+    client = client_of(request)
+    access_record_by_personal_ids(
+        personal_ids=personal_ids, what=what, purpose=purpose, channel=Channel.API,
+        api_client=client, actor_role=client.name,
     )
 
 
@@ -102,6 +113,7 @@ def person_read(request: HttpRequest, personal_id: str, purpose: Purpose) -> dic
     found = person_get(personal_id=personal_id, view=_view(request))
     if found is None:
         raise ProblemError(404, "not_found", MSG_PERSON_NOT_FOUND)
+    audit_read(request, "api person", purpose, [found["personal_id"]])
     return found
 
 
@@ -112,6 +124,8 @@ def household_read(request: HttpRequest, reference: str, purpose: Purpose) -> di
     found = household_get(reference=reference[:40], view=_view(request))
     if found is None:
         raise ProblemError(404, "not_found", MSG_HOUSEHOLD_NOT_FOUND)
+    audit_read(request, "api household", purpose,
+               [m["person"]["personal_id"] for m in found["members"]])
     return found
 
 
@@ -153,6 +167,7 @@ def persons_find(
     items, last = persons_search(
         criteria=criteria, view=_view(request), after_id=after, limit=query.limit
     )
+    audit_read(request, "api person search", purpose, [item["personal_id"] for item in items])
     page: dict[str, Any] = {"items": items}
     if last is not None:
         page["next_cursor"] = cursor_encode(last)

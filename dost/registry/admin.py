@@ -24,6 +24,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from dost.audit.models import Channel
+from dost.audit.services import access_record, staff_role
 from dost.registry import models
 from dost.registry.national_id import FIN_PATTERN, PINFL_PATTERN
 from dost.registry.selectors import person_history
@@ -205,6 +207,23 @@ class PersonAdmin(ReadOnlyAdmin):
         (_("History"), {"fields": ["change_history"]}),
     ]
     inlines = [MembershipInline, *PERSON_FACT_INLINES]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Logged only once the page was really shown (not a 404 or a refusal).
+        if response.status_code == 200:
+            person = self.get_object(request, object_id)
+            if person is not None:
+                access_record(
+                    person=person, what="admin person page", channel=Channel.ADMIN,
+                    purpose=(request.POST.get("purpose") or request.GET.get("purpose")
+                             or "administration"),
+                    actor=request.user, actor_role=staff_role(request.user),
+                )
+        return response
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str

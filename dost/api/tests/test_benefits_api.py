@@ -142,6 +142,7 @@ def test_it_reads_benefits_in_a_bounded_number_of_queries(
 ):
     _pay(award, 12)
     ministry = make_caller("ministry")
-    with django_assert_max_num_queries(7):  # key, person, awards, amounts, payments, call log
+    # key, person, awards, amounts, payments, audit row, call log
+    with django_assert_max_num_queries(8):
         body = ministry.get(URL).json()
     assert len(body["payments"]) == 12

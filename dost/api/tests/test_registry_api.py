@@ -195,8 +195,9 @@ def test_it_answers_a_wrong_method_with_a_problem_naming_the_allowed_ones(caller
 def test_it_reads_a_person_in_three_unordered_queries(make_caller, django_assert_num_queries):
     PersonFactory(personal_id="5ZJ8K2L")
     bank = make_caller("bank", scopes=["persons:read"])
-    # Key with client and scopes, person with district and household, call-log row: nothing
+    # Key with client and scopes, person with district and household, audit row (one INSERT …
+    # SELECT), call-log row: nothing
     # sorted, as each finds at most one row by a unique key.
-    with django_assert_num_queries(3) as queries:
+    with django_assert_num_queries(4) as queries:
         assert bank.get("/api/v1/persons/5ZJ8K2L").status_code == 200
     assert not [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]

@@ -1,0 +1,95 @@
+"""Writing the audit log. Only inserts: the model refuses anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dost.api.models import ApiClient
+from dost.audit.models import AccessRecord, Channel
+from dost.registry.models import Person
+
+PURPOSE_MAX = 200
+
+STAFF_ROLE_DEFAULT = _("registry staff")
+
+
+def staff_role(user: AbstractBaseUser | AnonymousUser) -> str:
+    """What a citizen is shown for a staff read: the user's groups (their roles), never a name."""
+    if not user.is_authenticated or not hasattr(user, "groups"):
+        return str(STAFF_ROLE_DEFAULT)
+    names = sorted(user.groups.values_list("name", flat=True))
+    return ", ".join(names) if names else str(STAFF_ROLE_DEFAULT)
+
+
+def _row(
+    *, person_id: int, what: str, purpose: str, channel: Channel | str,
+    actor: AbstractBaseUser | AnonymousUser | None, api_client: ApiClient | None,
+    actor_role: str,
+) -> AccessRecord:
+    return AccessRecord(
+        person_id=person_id, what=what[:80], purpose=purpose[:PURPOSE_MAX], channel=channel,
+        # Any user model the project configures; the FK follows AUTH_USER_MODEL.
+        actor=cast(Any, actor) if actor is not None and actor.is_authenticated else None,
+        api_client=api_client, actor_role=actor_role[:120],
+    )
+
+
+def access_record(
+    *, person: Person, what: str, purpose: str, channel: Channel | str,
+    actor: AbstractBaseUser | AnonymousUser | None = None, api_client: ApiClient | None = None,
+    actor_role: str = "",
+) -> AccessRecord:
+    record = _row(person_id=person.pk, what=what, purpose=purpose, channel=channel, actor=actor,
+                  api_client=api_client, actor_role=actor_role)
+    record.save()
+    return record
+
+
+def access_record_bulk(
+    *, person_ids: Iterable[int], what: str, purpose: str, channel: Channel | str,
+    actor: AbstractBaseUser | AnonymousUser | None = None, api_client: ApiClient | None = None,
+    actor_role: str = "",
+) -> list[AccessRecord]:
+    """One row per distinct person, for reads that return a list (a household, a search page)."""
+    rows = [
+        _row(person_id=pk, what=what, purpose=purpose, channel=channel, actor=actor,
+             api_client=api_client, actor_role=actor_role)
+        for pk in dict.fromkeys(person_ids)
+    ]
+    return AccessRecord.objects.bulk_create(rows)
+
+
+def access_record_by_personal_ids(
+    *, personal_ids: Iterable[str], what: str, purpose: str, channel: Channel | str,
+    api_client: ApiClient | None = None, actor_role: str = "",
+) -> int:
+    """For the API, whose answers carry personal IDs rather than keys. One INSERT … SELECT
+    through the personal-ID index, so auditing a read costs one query, not a lookup and a
+    write. Returns the number of rows written."""
+    ids = list(dict.fromkeys(personal_ids))
+    if not ids:
+        return 0
+    record, person = AccessRecord._meta, Person._meta
+    qn = connection.ops.quote_name
+    columns = ["at", "actor_id", "api_client_id", "actor_role", "person_id", "what", "purpose",
+               "channel"]
+    # Only quoted identifiers and placeholders are formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {qn(record.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+        f"SELECT %s, NULL, %s, %s, {qn('id')}, %s, %s, %s FROM {qn(person.db_table)} "
+        f"WHERE {qn('personal_id')} IN ({', '.join(['%s'] * len(ids))})"
+    )
+    params = [
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        api_client.pk if api_client else None, actor_role[:120], what[:80],
+        purpose[:PURPOSE_MAX], str(channel), *ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
