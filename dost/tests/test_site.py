@@ -20,7 +20,10 @@ from dost.settings import BASE_DIR
 def test_it_serves_the_home_page(client: Client, language: str, heading: str) -> None:
     response = client.get("/", headers={"accept-language": language})
     assert response.status_code == 200
-    assert heading in response.content.decode()
+    page = response.content.decode()
+    assert heading in page
+    for link in ("/centres/", "/cases/queue/", "/admin/", "/api/v1/docs"):
+        assert f'href="{link}' in page
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
 
 
