@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "dost.proactive",
     "dost.centres",
     "dost.api",
+    "dost.security",
+    "dost.portal",
+    "dost.backoffice",
     "ninja",
 ]
 
@@ -189,6 +192,11 @@ LOGGING = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+# Where the access rules in dost/security/access.py send someone who is not signed in.
+LOGIN_URL = "security:login"
+LOGIN_REDIRECT_URL = "home"
+DOST_STAFF_LOGIN_URL = "security:login"
+DOST_CITIZEN_LOGIN_URL = "portal:login"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": ["'self'"],

@@ -9,4 +9,7 @@ urlpatterns = [
     path("cases/", include("dost.cases.urls")),
     path("centres/", include("dost.centres.urls")),
     path("api/", include("dost.api.urls")),
+    path("accounts/", include("dost.security.urls")),
+    path("portal/", include("dost.portal.urls")),
+    path("backoffice/", include("dost.backoffice.urls")),
 ]

@@ -107,7 +107,7 @@ def test_it_renders_the_board_and_its_fragment_in_few_queries(
     url = reverse("centres:board", args=["baku-1"])
     with django_assert_max_num_queries(20):
         page = client.get(url).content.decode()
-    assert 'http-equiv="refresh"' in page and "centres.js" in page
+    assert 'http-equiv="refresh"' in page and "site.js" in page
     with django_assert_max_num_queries(20):
         fragment = client.get(url, {"fragment": 1}).content.decode()
     assert "<html" not in fragment and "A-002" in fragment and "A-001" in fragment

@@ -1,0 +1,51 @@
+"""The roles of DOST as Django groups, and the permissions each role holds.
+
+One table, read by the demo, by `roles_sync` and by the permission matrix in docs/security.md:
+a view asks for a permission (see `access.py`), never for a role, so the table is the only
+place that says who may do what.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    OPERATOR = "operator"  # front-office operator at a centre counter
+    CASE_OFFICER = "case officer"
+    SUPERVISOR = "supervisor"
+    SOCIAL_WORKER = "social worker"
+    PAYROLL_OFFICER = "payroll officer"
+    POLICY_ANALYST = "policy analyst"
+    AUDITOR = "auditors"
+    ADMINISTRATOR = "administrator"
+    API_CLIENT = "api client"
+
+
+# Permission codenames (app_label.codename) per role. Administrators are superusers.
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.CITIZEN: [],
+    Role.OPERATOR: ["centres.operate_counter", "registry.view_person"],
+    Role.CASE_OFFICER: [
+        "registry.view_person", "registry.view_household", "registry.view_membership",
+        "registry.add_changerequest", "registry.view_changerequest", "registry.view_lifeevent",
+        "registry.view_income", "cases.work_case",
+    ],
+    Role.SUPERVISOR: [
+        "registry.view_person", "registry.view_household", "registry.view_membership",
+        "registry.view_changerequest", "registry.approve_changerequest",
+        "registry.view_lifeevent", "registry.view_income", "registry.view_registrychange",
+        "cases.work_case", "cases.approve_override", "cases.decide_appeal",
+        "centres.supervise_centre",
+    ],
+    Role.SOCIAL_WORKER: [
+        "registry.view_person", "registry.view_household", "registry.view_membership",
+        "registry.view_lifeevent", "cases.work_case",
+    ],
+    Role.PAYROLL_OFFICER: [],
+    Role.POLICY_ANALYST: [],
+    Role.AUDITOR: ["audit.view_accessrecord"],
+    Role.ADMINISTRATOR: [],
+    Role.API_CLIENT: [],
+}
