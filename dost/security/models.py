@@ -26,3 +26,27 @@ class CitizenLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.person_id}"
+
+
+class Capability(models.Model):
+    """Holds the permissions that belong to no one table (searching the registry, simulating a
+    reform, exporting a person's data). No table: only its permissions are created."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("search_person", "Can search persons of the registry"),
+            ("view_person360", "Can open a person's 360° view"),
+            ("run_policy_simulation", "Can simulate a change of rulebook parameters"),
+            ("view_dashboards", "Can view management dashboards"),
+            ("extract_pseudonymised", "Can download pseudonymised extracts"),
+            ("export_person_data", "Can export everything held about a person"),
+            ("grant_role", "Can request a role grant"),
+            ("approve_role_grant", "Can approve a role grant requested by another"),
+            ("manage_payroll", "Can prepare and export payroll runs"),
+            ("approve_payroll", "Can approve a payroll run prepared by another"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
