@@ -197,6 +197,24 @@ LOGIN_URL = "security:login"
 LOGIN_REDIRECT_URL = "home"
 DOST_STAFF_LOGIN_URL = "security:login"
 DOST_CITIZEN_LOGIN_URL = "portal:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Citizens sign in through the national eID, an OpenID Connect provider (mozilla-django-oidc).
+# Empty client ID: OIDC is off and, outside production, the demo's local citizen sign-in is shown.
+OIDC_RP_CLIENT_ID = env_str("DOST_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("DOST_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("DOST_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("DOST_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("DOST_OIDC_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("DOST_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("DOST_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("DOST_OIDC_SCOPES", "openid profile")
+# The claim that carries the personal ID (FIN in Azerbaijan, PINFL in Uzbekistan).
+DOST_OIDC_PERSONAL_ID_CLAIM = env_str("DOST_OIDC_PERSONAL_ID_CLAIM", "personal_id")
+DOST_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+DOST_DEMO_CITIZEN_SIGN_IN = not PRODUCTION
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": ["'self'"],
