@@ -47,10 +47,16 @@ lint: install ## ruff, mypy and the missing-migrations check
 test: install browser lint ## install, then lint, types and the whole test suite
 	$(BIN)/python -m pytest
 
+# pip-audit asks PyPI's vulnerability API about every installed package (.ci/pip_audit.py):
+# fails on a known vulnerability; says so plainly, and passes, when the service cannot answer.
+audit: install ## dependency audit: known vulnerabilities of the installed packages (pip-audit)
+	@test -x $(BIN)/pip-audit || $(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/python .ci/pip_audit.py
+
 bench: install ## run the benchmarks (see docs/performance.md for sizes and figures)
 	$(BIN)/python bench/run_all.py
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install browser demo lint test bench clean
+.PHONY: help install browser demo lint test audit bench clean

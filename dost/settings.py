@@ -69,7 +69,12 @@ INSTALLED_APPS = [
     "dost.security",
     "dost.portal",
     "dost.backoffice",
+    "dost.certificates",
     "ninja",
+    # Staff second factor (TOTP) and sign-in throttling: see docs/security.md.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -80,8 +85,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: OTP marks the user verified; the gate sends unverified staff to
+    # the second step before the admin; axes last, as its documentation requires.
+    "django_otp.middleware.OTPMiddleware",
+    "dost.security.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dost.urls"
@@ -136,12 +146,15 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "dost" / "locale"]
+LOCALE_PATHS += [BASE_DIR / "dost" / "portal" / "tools" / "locale"]  # a package, not an app
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Baku" if DOST_COUNTRY == "az" else "Asia/Tashkent")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Project-wide assets (site.css, site.js) that belong to no one app.
+STATICFILES_DIRS = [BASE_DIR / "dost" / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 
 TASKS = {
@@ -188,6 +201,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; failures and lock-outs are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -198,7 +213,10 @@ LOGIN_REDIRECT_URL = "home"
 DOST_STAFF_LOGIN_URL = "security:login"
 DOST_CITIZEN_LOGIN_URL = "portal:login"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out user or address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "dost.portal.oidc.CitizenOIDCBackend",
 ]
 
 # Citizens sign in through the national eID, an OpenID Connect provider (mozilla-django-oidc).
@@ -215,7 +233,30 @@ OIDC_RP_SCOPES = env_str("DOST_OIDC_SCOPES", "openid profile")
 DOST_OIDC_PERSONAL_ID_CLAIM = env_str("DOST_OIDC_PERSONAL_ID_CLAIM", "personal_id")
 DOST_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 DOST_DEMO_CITIZEN_SIGN_IN = not PRODUCTION
+OIDC_AUTHENTICATION_CALLBACK_URL = "portal:oidc_callback"
 X_FRAME_OPTIONS = "DENY"
+
+# Security app (docs/security.md). Staff must pass a TOTP second factor before any staff page.
+DOST_STAFF_2FA = env_bool("DOST_STAFF_2FA", True)
+OTP_TOTP_ISSUER = env_str("DOST_OTP_ISSUER", "DOST")
+# Lock-out after 5 failed sign-ins for one username from one address, for 30 minutes.
+AXES_FAILURE_LIMIT = int(env_str("DOST_AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env_str("DOST_AXES_COOLOFF_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Sessions: 8 hours at most; staff sessions also end when the browser closes (see the
+# sign-in view), citizens keep theirs for the portal's convenience within the same limit.
+SESSION_COOKIE_AGE = int(env_str("DOST_SESSION_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# Uploads: the largest file accepted by dost.security.uploads.validate_upload.
+DOST_UPLOAD_MAX_BYTES = int(env_str("DOST_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Key of the pseudonyms in analysts' extracts (HMAC-SHA256). Set it apart from SECRET_KEY in
+# production, so that rotating the one does not re-key the other; unset, it derives from it.
+DOST_PSEUDONYM_KEY = env_str("DOST_PSEUDONYM_KEY", "") or "pseudonyms-" + SECRET_KEY
 SECURE_CSP = {
     "default-src": ["'self'"],
     "img-src": ["'self'", "data:"],
@@ -232,4 +273,3 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SESSION_COOKIE_AGE = 8 * 3600

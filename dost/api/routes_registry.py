@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Body, Header, Query, Router
@@ -15,7 +14,6 @@ from dost.api.auth import client_of, has_scope, require_scope
 from dost.api.problems import ProblemError
 from dost.api.schemas import (
     EventBatchIn,
-    EventIn,
     EventResultOut,
     EventResultsOut,
     EventsIn,
@@ -36,7 +34,8 @@ from dost.api.selectors import (
 )
 from dost.audit.models import Channel
 from dost.audit.services import access_record_by_personal_ids
-from dost.registry.services import EventStatus, event_ingest
+from dost.registry.services import EventStatus
+from dost.registry.services.events import EventSpec, events_ingest_batch
 
 router = Router(tags=["registry"])
 
@@ -70,18 +69,6 @@ def audit_read(request: HttpRequest, what: str, purpose: str, personal_ids: list
     )
 
 
-def _ingest(sender: str, event: EventIn) -> EventResultOut:
-    result = event_ingest(
-        sender=sender, sender_event_id=event.sender_event_id, type=event.type,
-        occurred_on=event.occurred_on, payload=event.payload,
-    )
-    return EventResultOut(
-        sender_event_id=event.sender_event_id, status=str(result.status),  # type: ignore[arg-type]
-        reason=str(result.reason),
-        event_id=result.life_event.pk if result.life_event else None,
-    )
-
-
 @router.post("/events", response=EventResultsOut, operation_id="events_send",
              summary="Send one life event or a batch of up to 1,000")
 def events_send(request: HttpRequest, body: Body[EventsIn]) -> EventResultsOut:
@@ -89,12 +76,23 @@ def events_send(request: HttpRequest, body: Body[EventsIn]) -> EventResultsOut:
     before; nothing changed) or `rejected` with the `reason`. The sender is the client's."""
     client = require_scope(request, "events:write")
     events = body.events if isinstance(body, EventBatchIn) else [body]
-    # One transaction for the batch: it holds the event log's advisory lock until commit (so the
-    # log stays in commit order) and pays one commit instead of one per event. Each event is
-    # still applied in its own savepoint by event_ingest, so a rejection never undoes another;
-    # if the batch fails as a whole, nothing is kept and resending it is safe (idempotent).
-    with transaction.atomic():
-        results = [_ingest(client.sender, event) for event in events]
+    # One transaction for the batch (events_ingest_batch): the event log's advisory lock is taken
+    # once and held until commit, so the log stays in commit order; each event is still applied
+    # in its own savepoint, so a rejection never undoes another; if the batch fails as a whole,
+    # nothing is kept and resending it is safe (idempotent).
+    ingested = events_ingest_batch(sender=client.sender, events=[
+        EventSpec(sender_event_id=e.sender_event_id, type=e.type, occurred_on=e.occurred_on,
+                  payload=e.payload)
+        for e in events
+    ])
+    results = [
+        EventResultOut(
+            sender_event_id=event.sender_event_id, status=str(result.status),  # type: ignore[arg-type]
+            reason=str(result.reason),
+            event_id=result.life_event.pk if result.life_event else None,
+        )
+        for event, result in zip(events, ingested, strict=True)
+    ]
     counts = dict.fromkeys(EventStatus.values, 0)
     for result in results:
         counts[result.status] += 1

@@ -8,11 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from dost.benefits.models import Award, AwardAmount, Payment
 from dost.registry.models import (
     DisabilityDetermination,
+    District,
     EmploymentContract,
     Household,
     Membership,
@@ -88,10 +90,65 @@ def person_dict(person: Person, view: PersonView) -> dict[str, Any]:
     return data
 
 
+# The look-up by personal ID is the API's hottest path: one hand-written statement (person,
+# district code, current household) instead of a queryset Django compiles on every request,
+# which cost more CPU than the database spent answering it (docs/performance.md, API).
+_PERSON_COLUMNS = (
+    "personal_id", "last_name", "first_name", "patronymic", "birth_date", "sex", "death_date",
+    "citizenship", "residence_status", "phone", "email",
+)
+
+
+def _person_sql() -> str:
+    qn = connection.ops.quote_name
+    person, district = Person._meta.db_table, District._meta.db_table
+    membership, household = Membership._meta.db_table, Household._meta.db_table
+    columns = ", ".join(f"p.{qn(c)}" for c in _PERSON_COLUMNS)
+    # Every name is a quoted identifier from the models; the personal ID is a parameter.
+    return (
+        f"SELECT p.{qn('id')}, {columns}, d.{qn('code')}, "  # noqa: S608
+        f"(SELECT h.{qn('reference')} FROM {qn(membership)} m "
+        f"JOIN {qn(household)} h ON h.{qn('id')} = m.{qn('household_id')} "
+        f"WHERE m.{qn('person_id')} = p.{qn('id')} AND m.{qn('left_on')} IS NULL LIMIT 1) "
+        f"FROM {qn(person)} p LEFT JOIN {qn(district)} d ON d.{qn('id')} = p.{qn('district_id')} "
+        f"WHERE p.{qn('personal_id')} = %s"
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    # SQLite hands dates back as text through a bare cursor; PostgreSQL as dates.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def person_get(*, personal_id: str, view: PersonView) -> dict[str, Any] | None:
-    # personal_id is unique: no ORDER BY, which `first()` would add (the model's ordering).
-    found = list(_persons(view).filter(personal_id=personal_id.strip().upper()).order_by()[:1])
-    return person_dict(found[0], view) if found else None
+    with connection.cursor() as cursor:
+        cursor.execute(_person_sql(), [personal_id.strip().upper()])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, values, district_code, household = row[0], dict(zip(_PERSON_COLUMNS, row[1:12],
+                                                            strict=True)), row[12], row[13]
+    data: dict[str, Any] = {
+        name: values[name] for name in _PERSON_COLUMNS if name not in ("phone", "email")
+    }
+    data["birth_date"], data["death_date"] = _date(data["birth_date"]), _date(data["death_date"])
+    data["district"], data["household"] = district_code, household
+    if view.contact:
+        data["contact"] = {"phone": values["phone"], "email": values["email"]}
+    if view.disability:
+        data["disabilities"] = [
+            {"impairment_percent": d.impairment_percent, "group": d.group,
+             "valid_from": d.valid_from, "valid_to": d.valid_to}
+            for d in DisabilityDetermination.objects.filter(person_id=pk, retracted_at__isnull=True)
+        ]
+    if view.employment:
+        data["employment"] = [
+            {"employer_name": c.employer_name, "employer_tax_id": c.employer_tax_id,
+             "start_date": c.start_date, "end_date": c.end_date,
+             "monthly_wage": c.monthly_wage}
+            for c in EmploymentContract.objects.filter(person_id=pk, retracted_at__isnull=True)
+        ]
+    return data
 
 
 def household_get(*, reference: str, view: PersonView) -> dict[str, Any] | None:

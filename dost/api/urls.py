@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 
 from dost.api.api import api
-from dost.api.models import ApiCall
+from dost.api.calls import call_log_insert
 from dost.api.problems import PROBLEM_CONTENT_TYPE, problem_response
 from dost.api.text import text_problem
 
@@ -35,8 +35,10 @@ def _logged(view: View) -> View:
             response = problem_response(request, response.status_code)
             if allow:
                 response["Allow"] = allow
-        ApiCall.objects.create(
-            client=getattr(request, "api_client", None), method=(request.method or "")[:8],
+        client = getattr(request, "api_client", None)
+        call_log_insert(
+            client_id=client.pk if client is not None else None,
+            method=(request.method or "")[:8],
             path=request.path[:300] if not unstorable else "?",
             purpose=request.headers.get("X-Purpose", "")[:200] if not unstorable else "",
             status=response.status_code,

@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "dost.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        from dost.audit import signals
+
+        signals.connect()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from dost.audit.models import AccessRecord
+from dost.audit.models import AccessRecord, ChangeRecord
 from dost.registry.models import Person
 
 
@@ -44,6 +44,22 @@ def access_records_search(
     until: dt.datetime | None = None,
 ) -> QuerySet[AccessRecord]:
     qs = AccessRecord.objects.select_related("person", "actor", "api_client")
+    if personal_id:
+        qs = qs.filter(person__personal_id=personal_id.strip().upper())
+    if actor_username:
+        qs = qs.filter(actor__username=actor_username)
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    if until is not None:
+        qs = qs.filter(at__lt=until)
+    return qs
+
+
+def change_records_search(
+    *, personal_id: str = "", actor_username: str = "", since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[ChangeRecord]:
+    qs = ChangeRecord.objects.select_related("person", "actor")
     if personal_id:
         qs = qs.filter(person__personal_id=personal_id.strip().upper())
     if actor_username:

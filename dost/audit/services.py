@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dost.api.models import ApiClient
-from dost.audit.models import AccessRecord, Channel
+from dost.audit.models import AccessRecord, ChangeRecord, Channel
 from dost.registry.models import Person
 
 PURPOSE_MAX = 200
@@ -93,3 +96,33 @@ def access_record_by_personal_ids(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
+
+
+def state_of(
+    instance: models.Model | None, fields: Iterable[str] | None = None,
+) -> dict[str, Any] | None:
+    """A model instance as JSON-safe data (dates, decimals as text) for before/after."""
+    if instance is None:
+        return None
+    data = model_to_dict(instance, fields=list(fields) if fields is not None else None)
+    data["id"] = instance.pk
+    return cast(dict[str, Any], json.loads(json.dumps(data, cls=DjangoJSONEncoder, default=str)))
+
+
+def change_record(
+    *, object_type: str, object_id: object, action: str,
+    before: dict[str, Any] | None, after: dict[str, Any] | None,
+    actor: AbstractBaseUser | AnonymousUser | None = None, person: Person | None = None,
+    person_id: int | None = None, reason: str = "",
+) -> ChangeRecord:
+    """Log one change: `object_type` is "app_label.model", before/after from `state_of`.
+    `actor` None means the system (a rules run, a task, a command)."""
+    known = actor if actor is not None and actor.is_authenticated else None
+    record = ChangeRecord(
+        object_type=object_type[:80], object_id=str(object_id)[:64], action=action[:40],
+        before=before, after=after, reason=reason[:300],
+        actor=cast(Any, known), actor_role=staff_role(known)[:120] if known else "",
+        person_id=person.pk if person is not None else person_id,
+    )
+    record.save()
+    return record

@@ -22,11 +22,12 @@ first of FALLBACK_REASONS the service's passport lists.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -69,8 +70,10 @@ class RulesOutcome:
     currency: str
 
 
+@cache
 def rulebook_for(country: str) -> Rulebook:
-    """The country's rulebook (loaded once per process by the engine)."""
+    """The country's rulebook (loaded once per process by the engine; remembered here too, as
+    the engine's own cache checks the file system on every call, thousands per chunk)."""
     return _load_rulebook(country)
 
 
@@ -89,11 +92,33 @@ def snapshots_shared() -> Iterator[None]:
     handling one event, in one transaction, may open several cases for the same household):
     the export is most of the cost of deciding a case, and would be the same each time.
     """
+    if _shared_snapshots.get() is not None:
+        yield  # nested in an outer block: share its snapshots
+        return
     token = _shared_snapshots.set({})
     try:
         yield
     finally:
         _shared_snapshots.reset(token)
+
+
+def snapshots_preload(
+    period: str, persons: pl.DataFrame, households: pl.DataFrame, household_ids: Iterable[int]
+) -> None:
+    """Inside `snapshots_shared`, take the snapshot of several households at once (an export
+    of `household_ids` for `period`) as each one's own: the rows of a household are the same
+    in a many-household export as in its own (`period_snapshot`), and a household without
+    members in the month gets the same empty frames. Does nothing outside such a block."""
+    shared = _shared_snapshots.get()
+    if shared is None:
+        return
+    people = persons.partition_by("household_id", as_dict=True, maintain_order=True)
+    homes = households.partition_by("household_id", as_dict=True, maintain_order=True)
+    no_people, no_home = persons.clear(), households.clear()
+    for household_id in household_ids:
+        shared.setdefault((period, household_id), (
+            people.get((household_id,), no_people), homes.get((household_id,), no_home)
+        ))
 
 
 def _snapshot_frames(period: str, household_id: int) -> Frames:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -629,3 +630,147 @@ def appeal_decide(
     original.queue_role = ""
     _move(original, CaseStatus.CLOSED, actor=officer, note=note)
     return decision
+
+
+# --- Batches of proactive cases ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecidedCaseSpec:
+    """One case the proactive engine opens: for whom, which service and month."""
+
+    service: Service
+    applicant: Person
+    household: Household
+    period: str
+    beneficiary: Person | None = None
+
+
+@transaction.atomic
+def cases_submit_decided_batch(
+    *, specs: Sequence[DecidedCaseSpec], channel: str = IntakeChannel.PROACTIVE
+) -> list[tuple[Case, Decision] | ValidationError]:
+    """Open and decide by the rules many cases of one channel at once; one answer per spec,
+    in order: the decided case with its decision, or the ValidationError `case_submit` would
+    have raised.
+
+    What each case gets is what `case_submit` + `case_decide_by_rules` give one by one — the same
+    checks, the events "submitted" then "decided" (each notified after commit), one current
+    decision with its explanation frozen in every language — but the checks read the database
+    once for the whole batch and the rows are inserted together. The rules are evaluated per
+    case (through the snapshots shared by the caller, see `rules_bridge.snapshots_shared`).
+    Only for services decided by the rules and channels that need no documents.
+    """
+    today = timezone.localdate()
+    answers: list[tuple[Case, Decision] | ValidationError | None] = [None] * len(specs)
+    pairs = {(s.applicant.pk, s.household.pk) for s in specs} | {
+        (s.beneficiary.pk, s.household.pk) for s in specs if s.beneficiary is not None
+    }
+    members_today: set[tuple[int, int]] = set()
+    members_ever: set[tuple[int, int]] = set()
+    if pairs:
+        rows = Membership.objects.filter(
+            person_id__in={p for p, _h in pairs}, household_id__in={h for _p, h in pairs}
+        ).values_list("person_id", "household_id", "joined_on", "left_on")
+        for person_id, household_id, joined_on, left_on in rows:
+            members_ever.add((person_id, household_id))
+            if joined_on <= today and (left_on is None or left_on >= today):
+                members_today.add((person_id, household_id))
+    open_cases = {
+        (service_id, household_id): pk
+        for pk, service_id, household_id in Case.objects.filter(
+            kind=CaseKind.APPLICATION, status__in=OPEN_STATUSES,
+            household_id__in={s.household.pk for s in specs},
+            service_id__in={s.service.pk for s in specs},
+        ).values_list("pk", "service_id", "household_id")
+    } if specs else {}
+    due: dict[int, dt.date] = {}
+    now = timezone.now()
+    planned: list[tuple[int, Case, Decision]] = []
+    for index, spec in enumerate(specs):
+        try:
+            case, decision = _decided_case(
+                spec, channel, today, members_today, members_ever, open_cases
+            )
+        except ValidationError as error:
+            answers[index] = error
+            continue
+        if spec.service.pk not in due:
+            due[spec.service.pk] = deadline_for(spec.service, today)
+        case.due_on, case.decided_at, decision.decided_at = due[spec.service.pk], now, now
+        planned.append((index, case, decision))
+    cases = Case.objects.bulk_create([case for _i, case, _d in planned])
+    for (_i, case, decision) in planned:
+        decision.case = case
+    Decision.objects.bulk_create([decision for _i, _c, decision in planned])
+    events = CaseEvent.objects.bulk_create([
+        CaseEvent(case=case, status_from=previous, status_to=target, actor=None, note="")
+        for case in cases
+        for previous, target in (("", CaseStatus.SUBMITTED),
+                                 (CaseStatus.SUBMITTED, CaseStatus.DECIDED))
+    ])
+    from dost.cases.tasks import case_event_notify
+
+    event_ids = [event.pk for event in events]
+
+    def notify() -> None:
+        for event_id in event_ids:
+            case_event_notify.enqueue(event_id)
+
+    transaction.on_commit(notify)
+    for index, case, decision in planned:
+        answers[index] = (case, decision)
+    return [a for a in answers if a is not None]
+
+
+def _decided_case(
+    spec: DecidedCaseSpec, channel: str, today: dt.date, members_today: set[tuple[int, int]],
+    members_ever: set[tuple[int, int]], open_cases: dict[tuple[int, int], int],
+) -> tuple[Case, Decision]:
+    """The case and decision rows of one spec, checked as `case_submit` checks (unsaved)."""
+    service, person, home = spec.service, spec.applicant, spec.household
+    for_whom = spec.beneficiary or person
+    if not service.rule_outputs:
+        raise _error(MSG_STAFF_DECIDES, "staff_decides", service=service.code)
+    if channel not in service.intake_channels:
+        raise _error(
+            MSG_CHANNEL_NOT_OFFERED, "channel_not_offered", service=service.code,
+            channel=IntakeChannel(channel).label, offered=", ".join(service.intake_channels),
+        )
+    try:
+        parse_period(spec.period)
+    except SnapshotPeriodError:
+        raise _error(MSG_BAD_PERIOD, "bad_period") from None
+    if (person.pk, home.pk) not in members_today:
+        raise _error(
+            MSG_NOT_A_MEMBER, "not_a_member", person=person.full_name, household=home.reference
+        )
+    if for_whom.pk != person.pk and (for_whom.pk, home.pk) not in members_ever:
+        raise _error(
+            MSG_BENEFICIARY_NOT_A_MEMBER, "beneficiary_not_a_member",
+            person=for_whom.full_name, household=home.reference,
+        )
+    _check_documents(service, channel, {})
+    if (service.pk, home.pk) in open_cases:
+        raise _error(
+            MSG_DUPLICATE, "duplicate", household=home.reference, service=service.code,
+            reference=f"C-{open_cases[(service.pk, home.pk)]:08d}",
+        )
+    result = evaluate_for_case(
+        service=service, household_id=home.pk, applicant_id=for_whom.pk, period=spec.period
+    )
+    case = Case(
+        kind=CaseKind.APPLICATION, service=service, applicant=person, household=home,
+        beneficiary=for_whom, channel=channel, period=spec.period, status=CaseStatus.DECIDED,
+        queue_role="", notify_channels=_default_notify_channels(person), submitted_on=today,
+    )
+    decision = Decision(
+        basis=DecisionBasis.RULES,
+        outcome=Outcome.APPROVED if result.approved else Outcome.REFUSED,
+        amount=result.amount, currency=result.currency if result.amount is not None else "",
+        reasons=reasons_for(service, result.reason_codes), period=spec.period,
+        outputs=result.outputs, explanation=result.explanation,
+        explanation_text=result.explanation_text, rulebook=result.rulebook,
+        rulebook_version=result.rulebook_version, parameters=result.parameters,
+    )
+    return case, decision

@@ -7,7 +7,6 @@ renders it. Server-rendered, no JavaScript needed.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dost.cases.forms import QueueFilterForm, StaffDecisionForm
 from dost.cases.models import Case, CaseStatus
 from dost.cases.selectors import (
+    STAFF_PERMISSIONS,
     case_decision_current,
     case_decisions,
     case_get_for_user,
@@ -26,25 +26,38 @@ from dost.cases.selectors import (
 )
 from dost.cases.services import case_assign, case_decide_by_staff
 from dost.catalog.models import localized
+from dost.security.access import staff_required
+from dost.security.selectors import staff_scope
 
-LOGIN = "admin:login"
+# Any one of the case permissions opens the pages; `user_is_case_staff` checks which.
+SCOPE_LOOKUPS = {"centre": "centre", "region": "applicant__district__region"}
 
 
 def _case(request: HttpRequest, case_id: int) -> Case:
     try:
-        return case_get_for_user(user=request.user, case_id=case_id)
+        case = case_get_for_user(user=request.user, case_id=case_id)
     except Case.DoesNotExist:
         raise Http404 from None
+    # Staff assigned to centres or regions see only those cases (dost.security.selectors).
+    scope = staff_scope(request.user)
+    if not scope.everything and not Case.objects.filter(
+        scope.q(**SCOPE_LOOKUPS), pk=case.pk
+    ).exists():
+        raise Http404
+    return case
 
 
 @require_GET
-@login_required(login_url=LOGIN)
+@staff_required(*STAFF_PERMISSIONS, any_of=True)
 def queue_view(request: HttpRequest) -> HttpResponse:
     if not user_is_case_staff(request.user):
         raise PermissionDenied
     form = QueueFilterForm(request.GET or {"role": "officer"})
     page = None
     if form.is_valid():
+        centre = form.cleaned_data["centre"]
+        if not staff_scope(request.user).allows_centre(centre.pk if centre else None):
+            raise PermissionDenied
         page = work_queue(
             centre=form.cleaned_data["centre"], role=form.cleaned_data["role"],
             after=form.cleaned_data["after"],
@@ -68,7 +81,7 @@ def _grounds(case: Case) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required(login_url=LOGIN)
+@staff_required(*STAFF_PERMISSIONS, any_of=True)
 def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = StaffDecisionForm(request.POST or None, grounds=_grounds(case))
@@ -107,7 +120,7 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(login_url=LOGIN)
+@staff_required("cases.work_case")
 def case_take_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     try:

@@ -28,6 +28,7 @@ import functools
 import logging
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -35,6 +36,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from dost.catalog.models import Service
 from dost.catalog.working_days import add_working_days
@@ -420,15 +422,20 @@ def appointment_check_in(*, appointment: Appointment, now: dt.datetime | None = 
 
 
 def _send_reminder(appointment_id: int) -> None:
-    appointment = Appointment.objects.select_related("centre", "service_group").get(
+    appointment = Appointment.objects.select_related("centre", "service_group", "person").get(
         pk=appointment_id
     )
-    text = _("Reminder: your appointment at %(centre)s (%(group)s) is at %(time)s.") % {
-        "centre": appointment.centre.name, "group": appointment.service_group.name,
-        "time": timezone.localtime(appointment.starts_at).strftime("%Y-%m-%d %H:%M"),
-    }
+    # Reminders are sent from a task, where no request chose a language: write in the booked
+    # person's preferred language when the booking is linked to one, else the site default.
+    person = appointment.person
+    with override(person.preferred_language if person else settings.LANGUAGE_CODE):
+        text = str(_("Reminder: your appointment at %(centre)s (%(group)s) is at %(time)s.") % {
+            "centre": appointment.centre.name, "group": appointment.service_group.name,
+            "time": timezone.localtime(appointment.starts_at).strftime("%Y-%m-%d %H:%M"),
+        })
+        subject = str(_("Your DOST appointment"))
     if appointment.email:
-        send_mail(str(_("Your DOST appointment")), str(text), None, [appointment.email])
+        send_mail(subject, text, None, [appointment.email])
     if appointment.phone:
         # The SMS gateway is another issue's; until then the message is logged for the operator.
         logger.info("SMS to %s: %s", appointment.phone, text)

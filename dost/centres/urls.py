@@ -5,13 +5,15 @@ from django.urls import path, reverse_lazy
 
 from dost.centres import views
 from dost.centres.sms_inbound import sms_inbound
+from dost.security.access import public
 
 app_name = "centres"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("login/", views.StaffLoginView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(next_page=reverse_lazy("centres:login")), name="logout"),
+    path("login/", public(views.StaffLoginView.as_view()), name="login"),
+    path("logout/", public(LogoutView.as_view(next_page=reverse_lazy("centres:login"))),
+         name="logout"),
     path("staff/", views.staff, name="staff"),
     path("desk/<int:counter_id>/", views.desk, name="desk"),
     path("desk/<int:counter_id>/call/", views.desk_call, name="desk_call"),
@@ -22,7 +24,8 @@ urlpatterns = [
     path("escalations/<int:escalation_id>/", views.escalation, name="escalation"),
     path("ticket/<str:token>/", views.ticket, name="ticket"),
     path("rate/<str:token>/", views.rate, name="rate"),
-    path("sms/inbound/", sms_inbound, name="sms_inbound"),
+    # The SMS gateway's own shared token guards it (DOST_SMS_INBOUND_TOKEN).
+    path("sms/inbound/", public(sms_inbound), name="sms_inbound"),
     path("rate/<str:token>/thanks/", views.rated, name="rated"),
     path("appointment/<str:token>/", views.appointment, name="appointment"),
     path("<slug:code>/kiosk/", views.kiosk, name="kiosk"),

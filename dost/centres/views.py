@@ -14,10 +14,9 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -44,10 +43,13 @@ from dost.centres.forms import (
 from dost.centres.kpis import centre_kpis, visitors_by_hour
 from dost.centres.models import (
     AppointmentStatus,
+    Centre,
     RatingChannel,
     TicketSource,
     TicketStatus,
 )
+from dost.security.access import public, staff_required
+from dost.security.selectors import staff_scope
 
 LOGIN_URL = reverse_lazy("centres:login")
 MSG_UNKNOWN_CODE = gettext_lazy("No booking or ticket has this code. Check the code and try again.")
@@ -56,15 +58,17 @@ BOARD_REFRESH_SECONDS = 5
 View = Callable[..., HttpResponse]
 
 
-def staff_view(permission: str) -> Callable[[View], View]:
-    """Login, then the permission; the selectors check the object (shift, supervised centre)."""
+def staff_view(permission: str) -> Callable[[View], Any]:
+    """Signed-in staff with the permission (and the second factor), sent to the centres' own
+    sign-in if not signed in; the selectors check the object (shift, supervised centre)."""
+    return staff_required(permission, login_url="centres:login")
 
-    def decorate(view: View) -> View:
-        return login_required(
-            permission_required(permission, raise_exception=True)(view), login_url=LOGIN_URL,
-        )
 
-    return decorate
+def _in_scope(request: HttpRequest, centre: Centre) -> Centre:
+    # Staff assigned to centres or regions see only theirs (dost.security.selectors).
+    if not staff_scope(request.user).allows_centre(centre.pk):
+        raise Http404
+    return centre
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -79,10 +83,12 @@ def _error_text(error: ValidationError) -> str:
 # Public ------------------------------------------------------------------------------------
 
 
+@public
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "centres/index.html", {"centres": selectors.centres_public()})
 
 
+@public
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     centre = selectors.centre_get_public(code=code)
     groups = selectors.service_groups_of(centre=centre)
@@ -103,6 +109,7 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+@public
 @require_POST
 def kiosk_code(request: HttpRequest, code: str) -> HttpResponse:
     """One box for the code printed on a booking (check in) or a ticket (rate the visit)."""
@@ -136,6 +143,7 @@ def _qr_svg(url: str) -> str:
     return mark_safe(qr.svg_inline(scale=4, title=_("Rate your visit"), svgclass="qr"))  # noqa: S308
 
 
+@public
 def ticket(request: HttpRequest, token: str) -> HttpResponse:
     ticket = selectors.ticket_get_by_token(token=token)
     rate_url = request.build_absolute_uri(reverse("centres:rate", args=[token]))
@@ -148,6 +156,7 @@ def ticket(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
+@public
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     ticket = selectors.ticket_get_by_token(token=token)
     channel = request.GET.get("channel") or request.POST.get("channel") or RatingChannel.LINK
@@ -168,11 +177,13 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
+@public
 def rated(request: HttpRequest, token: str) -> HttpResponse:
     ticket = selectors.ticket_get_by_token(token=token)
     return render(request, "centres/rated.html", {"ticket": ticket})
 
 
+@public
 def board(request: HttpRequest, code: str) -> HttpResponse:
     centre = selectors.centre_get_public(code=code)
     context = {
@@ -184,6 +195,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template, context)
 
 
+@public
 def appointments(request: HttpRequest, code: str) -> HttpResponse:
     """Choose a service and a day (GET), then a free time and contact details (POST books)."""
     centre = selectors.centre_get_public(code=code)
@@ -209,6 +221,7 @@ def appointments(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "centres/appointments.html", context)
 
 
+@public
 def appointment(request: HttpRequest, token: str) -> HttpResponse:
     """Manage one booking: see it, cancel it, or move it to another time of a chosen day."""
     appointment = selectors.appointment_get_by_token(token=token)
@@ -249,7 +262,7 @@ class StaffLoginView(LoginView):
         return reverse("centres:staff")
 
 
-@login_required(login_url=LOGIN_URL)
+@staff_required(login_url="centres:login")
 def staff(request: HttpRequest) -> HttpResponse:
     return render(request, "centres/staff.html", {
         "counters": selectors.counters_for_operator(user=request.user),
@@ -260,6 +273,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 @staff_view(selectors.PERM_OPERATE)
 def desk(request: HttpRequest, counter_id: int) -> HttpResponse:
     counter = selectors.counter_get_for_operator(user=request.user, counter_id=counter_id)
+    _in_scope(request, counter.centre)
     current = selectors.counter_current_ticket(counter=counter)
     groups = selectors.service_groups_of(centre=counter.centre)
     if current is not None:
@@ -321,7 +335,7 @@ def desk_action(request: HttpRequest, counter_id: int, ticket_id: int, action: s
 
 @staff_view(selectors.PERM_SUPERVISE)
 def escalations(request: HttpRequest, code: str) -> HttpResponse:
-    centre = selectors.centre_get_for_supervisor(user=request.user, code=code)
+    centre = _in_scope(request, selectors.centre_get_for_supervisor(user=request.user, code=code))
     rows = selectors.escalations_for_supervisor(user=request.user).filter(centre=centre)
     return render(request, "centres/escalations.html", {
         "centre": centre, "escalations": rows, "today": timezone.localdate(),
@@ -348,7 +362,7 @@ def escalation(request: HttpRequest, escalation_id: int) -> HttpResponse:
 
 @staff_view(selectors.PERM_SUPERVISE)
 def kpis(request: HttpRequest, code: str) -> HttpResponse:
-    centre = selectors.centre_get_for_supervisor(user=request.user, code=code)
+    centre = _in_scope(request, selectors.centre_get_for_supervisor(user=request.user, code=code))
     today = timezone.localdate()
     form = KpiFilterForm(request.GET or {"start": today, "end": today, "by": "service_group"})
     context: dict[str, Any] = {"centre": centre, "form": form}

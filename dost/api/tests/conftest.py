@@ -62,3 +62,10 @@ def make_caller(db: None) -> Callable[..., ApiCaller]:
 @pytest.fixture
 def caller(make_caller: Callable[..., ApiCaller]) -> ApiCaller:
     return make_caller()
+
+
+@pytest.fixture(autouse=True)
+def _password_only(settings: Any) -> None:
+    # Not about sign-in: the staff TOTP step in front of the admin is tested in
+    # dost/security/tests.
+    settings.DOST_STAFF_2FA = False

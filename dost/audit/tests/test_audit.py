@@ -20,6 +20,7 @@ from dost.audit.selectors import access_records_search, accesses_for_person
 from dost.audit.services import access_record, access_record_bulk
 from dost.registry.models import Person
 from dost.registry.tests.factories import PersonFactory, fin_for, household_with
+from dost.security.testing import client_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_it_records_the_admin_person_page_with_its_purpose(client: Client) -> No
     person = a_person()
     user = User.objects.create(username="clerk7", is_staff=True, is_superuser=True)
     user.groups.add(Group.objects.create(name="district office"))
-    client.force_login(user)
+    client_login_verified(client, user)
     url = reverse("admin:registry_person_change", args=[person.pk])
     assert client.get(url).status_code == 200
     assert client.get(url, {"purpose": "complaint 42"}).status_code == 200
@@ -169,7 +170,7 @@ def test_it_lets_an_auditor_search_but_not_add_change_or_delete(client: Client) 
     a_record(a_person(1))
     auditor = User.objects.create(username="auditor1", is_staff=True)
     auditor.groups.add(Group.objects.get(name="auditors"))
-    client.force_login(auditor)
+    client_login_verified(client, auditor)
     url = reverse("admin:audit_accessrecord_changelist")
     page = client.get(url, {"q": fin_for(1)})
     assert page.status_code == 200

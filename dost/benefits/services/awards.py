@@ -6,6 +6,8 @@ Amounts are versions: `award_amount_change` adds a dated `AwardAmount`, the old 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -150,3 +152,54 @@ def awards_end_for_person(*, person: Person, end: dt.date, reason: str) -> list[
     for award in Award.objects.filter(person=person).exclude(status=AwardStatus.ENDED):
         ended.append(award_end(award=award, end=end, reason=reason))
     return ended
+
+
+@dataclass(frozen=True)
+class AwardSpec:
+    """An award to make from an approved decision (see `award_from_decision`)."""
+
+    decision: Decision
+    start: dt.date
+    frequency: str
+    person: Person | None = None
+    household: Household | None = None
+
+
+@transaction.atomic
+def awards_from_decisions_batch(*, specs: Sequence[AwardSpec]) -> list[Award]:
+    """The awards of many approved decisions, in order, each with its first amount: what
+    `award_from_decision` makes one by one, in two inserts. A decision that already has an
+    award answers with it, as one by one."""
+    existing = {
+        award.decision_id: award
+        for award in Award.objects.filter(decision__in=[s.decision for s in specs])
+    } if specs else {}
+    new: list[tuple[Award, AwardAmount]] = []
+    answers: list[Award] = []
+    for spec in specs:
+        decision = spec.decision
+        if decision.pk in existing:
+            answers.append(existing[decision.pk])
+            continue
+        if decision.outcome != Outcome.APPROVED or decision.amount is None:
+            raise ValidationError(MSG_NOT_APPROVED, code="not_approved")
+        case = decision.case
+        person = spec.person if spec.person is not None else (
+            None if spec.household else case.applicant
+        )
+        end = spec.start if spec.frequency == Frequency.LUMP_SUM else None
+        _check(decision.amount, spec.start, end)
+        award = Award(
+            service=case.service, person=person, household=spec.household,
+            frequency=spec.frequency, currency=decision.currency, start=spec.start, end=end,
+            decision=decision, case=case,
+        )
+        existing[decision.pk] = award
+        new.append((award, AwardAmount(amount=decision.amount, valid_from=spec.start,
+                                       reason="award")))
+        answers.append(award)
+    Award.objects.bulk_create([award for award, _amount in new])
+    for award, amount in new:
+        amount.award = award
+    AwardAmount.objects.bulk_create([amount for _award, amount in new])
+    return answers

@@ -25,6 +25,12 @@ TEXTS = {"az": "Şəxsiyyət vəsiqəsi", "uz": "ID-karta", "ru": "Удосто�
 
 
 @pytest.fixture(autouse=True)
+def _password_only(settings: Any) -> None:
+    # These tests are about cases; the staff TOTP step is tested in dost/security/tests.
+    settings.DOST_STAFF_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar() -> Iterator[None]:
     calendar_forget()
     yield
@@ -76,7 +82,7 @@ def centre(db: None) -> Centre:
 
 
 def _user(username: str, *perms: str) -> User:
-    user = User.objects.create_user(username, password="pw-not-secret-123")
+    user = User.objects.create_user(username, password="pw-not-secret-123", is_staff=True)
     for perm in perms:
         user.user_permissions.add(Permission.objects.get(codename=perm))
     return User.objects.get(pk=user.pk)  # fresh: no stale permission cache

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -35,3 +36,10 @@ def az_catalog(db: None) -> None:
 @pytest.fixture
 def uz_catalog(db: None) -> None:
     catalog_load(country="uz")
+
+
+@pytest.fixture(autouse=True)
+def _password_only(settings: Any) -> None:
+    # Not about sign-in: the staff TOTP step in front of the admin is tested in
+    # dost/security/tests.
+    settings.DOST_STAFF_2FA = False

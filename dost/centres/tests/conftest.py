@@ -47,7 +47,7 @@ class World:
 
 
 def make_user(username: str, *perms: str) -> User:
-    user = User.objects.create_user(username, password="correct-horse-battery-9")
+    user = User.objects.create_user(username, password="correct-horse-battery-9", is_staff=True)
     for perm in perms:
         user.user_permissions.add(Permission.objects.get(codename=perm))
     return user
@@ -104,6 +104,12 @@ def make_world(day: dt.date = DAY, all_week: bool = False) -> World:
 def _fast_passwords(settings: Any) -> None:
     # The default hasher spends a second per user on purpose; tests need no such protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _password_only(settings: Any) -> None:
+    # These tests are about the centre; the staff TOTP step is tested in dost/security/tests.
+    settings.DOST_STAFF_2FA = False
 
 
 @pytest.fixture(autouse=True)

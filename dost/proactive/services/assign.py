@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,6 +29,9 @@ from dost.proactive.models import ActionKind, ActionStatus, ProactiveAction
 from dost.registry.models import Household, InsuranceRecord, LifeEvent, Membership, Person, Role
 from dost.registry.selectors import household_members_on
 from dost.rules import PERSON
+
+if TYPE_CHECKING:
+    from dost.proactive.services.batch import ProposalBatch
 
 # Rule outputs paid once rather than monthly (the passports do not say; the law does).
 LUMP_SUM_OUTPUTS = frozenset({"childbirth_grant", "funeral_grant"})
@@ -80,15 +83,29 @@ def period_of(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def household_of(person: Person, on: dt.date) -> Household | None:
+def household_of(
+    person: Person, on: dt.date, batch: ProposalBatch | None = None
+) -> Household | None:
+    if batch is not None:
+        return batch.household_of(person, on)
     membership = (
         person.memberships.filter(joined_on__lte=on).order_by("-joined_on", "-id").first()
     )
     return membership.household if membership is not None else None
 
 
-def _head(household: Household, on: dt.date, fallback: Person) -> Person:
-    members = list(household_members_on(household, on))
+def _members_on(
+    household: Household, on: dt.date, batch: ProposalBatch | None = None
+) -> list[Membership]:
+    if batch is not None:
+        return batch.members_on(household, on)
+    return list(household_members_on(household, on))
+
+
+def _head(
+    household: Household, on: dt.date, fallback: Person, batch: ProposalBatch | None = None
+) -> Person:
+    members = _members_on(household, on, batch)
     for membership in members:
         if membership.role == Role.HEAD:
             return membership.person
@@ -100,11 +117,13 @@ def _age_on(person: Person, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def survivor(deceased: Person, household: Household, on: dt.date) -> Person | None:
+def survivor(
+    deceased: Person, household: Household, on: dt.date, batch: ProposalBatch | None = None
+) -> Person | None:
     """Who receives a grant due to the family of `deceased`: the spouse, else the oldest adult
     member living in the household on `on`."""
     members = [
-        m for m in household_members_on(household, on)
+        m for m in _members_on(household, on, batch)
         if m.person_id != deceased.pk and m.person.death_date is None
     ]
     own = Membership.objects.filter(person=deceased, household=household).order_by(
@@ -124,17 +143,19 @@ def survivor(deceased: Person, household: Household, on: dt.date) -> Person | No
     return adults[0] if adults else None
 
 
-def parent_applicant(child: Person, household: Household, on: dt.date) -> Person:
+def parent_applicant(
+    child: Person, household: Household, on: dt.date, batch: ProposalBatch | None = None
+) -> Person:
     """Who applies for a minor: the mother, else the father, living in the household; else the
     head of the household; a person of age applies for themselves."""
     if _age_on(child, on) >= ADULT_AGE:
         return child
-    living = {m.person_id: m.person for m in household_members_on(household, on)
+    living = {m.person_id: m.person for m in _members_on(household, on, batch)
               if m.person.death_date is None}
     for parent_id in (child.mother_id, child.father_id):
         if parent_id is not None and parent_id in living:
             return living[parent_id]
-    head = _head(household, on, child)
+    head = _head(household, on, child, batch)
     return head if _age_on(head, on) >= ADULT_AGE else child
 
 
@@ -146,17 +167,32 @@ def is_person_level(service: Service) -> bool:
     )
 
 
-def _record(
+def action_unsaved(
     *, trigger: Trigger, service: Service, person: Person, household: Household | None,
     kind: str, period: str, start: dt.date | None = None, note: str = "", status: str = "done",
     **links: Any,
 ) -> ProactiveAction:
-    return ProactiveAction.objects.create(
+    return ProactiveAction(
         key=f"{trigger.key}:{service.code}:{person.pk}", trigger=trigger.name,
         life_event=trigger.life_event, service=service, person=person, household=household,
         kind=kind, status=status, period=period, start=start, note=note,
         occurred_on=trigger.occurred_on, **links,
     )
+
+
+def _record(
+    *, trigger: Trigger, service: Service, person: Person, household: Household | None,
+    kind: str, period: str, start: dt.date | None = None, note: str = "", status: str = "done",
+    batch: ProposalBatch | None = None, **links: Any,
+) -> ProactiveAction:
+    action = action_unsaved(trigger=trigger, service=service, person=person,
+                            household=household, kind=kind, period=period, start=start,
+                            note=note, status=status, **links)
+    if batch is not None:
+        batch.action_add(action)  # inserted with the batch's others
+    else:
+        action.save(force_insert=True)
+    return action
 
 
 def explained_value(tree: dict[str, Any], variable: str, person_id: int) -> Any:
@@ -193,15 +229,23 @@ def _frequency(service: Service) -> str:
 
 def propose(
     *, trigger: Trigger, service: Service, person: Person, period: str, start: dt.date,
-    screen: Screen | None = None,
+    screen: Screen | None = None, batch: ProposalBatch | None = None,
 ) -> ProactiveAction | None:
     """Evaluate `service` for `person` in `period` and act on it, once per trigger key.
 
     With a `screen` from a vectorised evaluation of the same period, a plainly not eligible
     person is recorded without evaluating again, and an eligible one goes straight to the case.
-    Returns the action recorded, or None when this trigger was already handled.
+    Returns the action recorded, or None when this trigger was already handled. With a `batch`
+    (`dost.proactive.services.batch`), the writes wait for `batch.flush()` in the caller's
+    transaction and None is returned: the flush returns the actions.
     """
     key = f"{trigger.key}:{service.code}:{person.pk}"
+    if batch is not None:
+        if not batch.key_take(key):
+            return None
+        _propose(trigger=trigger, service=service, person=person, period=period, start=start,
+                 screen=screen, batch=batch)
+        return None
     if ProactiveAction.objects.filter(key=key).exists():
         return None
     try:
@@ -215,12 +259,12 @@ def propose(
 
 def _propose(
     *, trigger: Trigger, service: Service, person: Person, period: str, start: dt.date,
-    screen: Screen | None,
-) -> ProactiveAction:
-    household = household_of(person, trigger.occurred_on)
+    screen: Screen | None, batch: ProposalBatch | None = None,
+) -> ProactiveAction | None:
+    household = household_of(person, trigger.occurred_on, batch)
     common: dict[str, Any] = {
         "trigger": trigger, "service": service, "person": person, "household": household,
-        "period": period,
+        "period": period, "batch": batch,
     }
     if household is None:
         return _record(kind=ActionKind.TASK, status=ActionStatus.OPEN,
@@ -262,15 +306,15 @@ def _propose(
 def _open_case(
     *, service: Service, person: Person, household: Household, start: dt.date,
     common: dict[str, Any],
-) -> ProactiveAction:
+) -> ProactiveAction | None:
     period = common["period"]
     on = common["trigger"].occurred_on
     person_level = is_person_level(service)
     beneficiary: Person | None = None
     if not person_level:
-        applicant = _head(household, start, person)
+        applicant = _head(household, start, person, common["batch"])
     elif is_family_grant(service):
-        found = survivor(person, household, on)
+        found = survivor(person, household, on, common["batch"])
         if found is None:
             return _record(
                 kind=ActionKind.TASK, status=ActionStatus.OPEN, start=start,
@@ -280,8 +324,15 @@ def _open_case(
             )
         applicant, beneficiary = found, person
     else:
-        applicant = parent_applicant(person, household, on)
+        applicant = parent_applicant(person, household, on, common["batch"])
         beneficiary = person if applicant.pk != person.pk else None
+    if common["batch"] is not None:
+        # Opened, decided and awarded with the batch's other cases in `batch.flush()`.
+        common["batch"].case_add(
+            service=service, applicant=applicant, household=household, beneficiary=beneficiary,
+            start=start, common=common,
+        )
+        return None
     try:
         with transaction.atomic():
             case = case_submit(

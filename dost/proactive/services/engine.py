@@ -3,8 +3,12 @@
 `events_consume` reads the registry's event log after its cursor (`events_after`), and for each
 event asks the rulebook's dependency map which outputs the event's changed inputs can affect
 (`outputs_affected_by`); only the proactive services deciding on those outputs are evaluated,
-for the person the event is about. Each event is handled in its own transaction with the cursor
-move, so a crash loses nothing and repeats nothing; the action keys make a repeat harmless anyway.
+for the person the event is about. Events are handled in chunks (default 500), each in one
+transaction with the cursor move, so a crash loses nothing and repeats nothing; the unique action
+keys make a repeat harmless anyway. Within a chunk, the households the events touch are exported
+and evaluated once (`screen_events`), that export also serves the decisions of the cases opened
+(`snapshots_preload`), and the cases, decisions, awards and actions are inserted together
+(`batch.ProposalBatch`). `chunk=1` is the one-event-per-transaction behaviour.
 
 A death also ends the deceased's awards from the month after. `day_consume` handles what no
 event announces: reaching retirement age (old-age pension assigned on the day), and a child
@@ -20,13 +24,18 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dost.benefits.models import Award, AwardStatus, Frequency
 from dost.benefits.services.awards import award_end, awards_end_for_person, last_day_of_month
-from dost.cases.rules_bridge import evaluate_for_case, rulebook_for, snapshots_shared
+from dost.cases.rules_bridge import (
+    evaluate_for_case,
+    rulebook_for,
+    snapshots_preload,
+    snapshots_shared,
+)
 from dost.catalog.models import IntakeChannel, ProactiveOutcome, Service
 from dost.proactive.models import ActionKind, EventCursor, ProactiveAction
 from dost.proactive.services.assign import (
@@ -37,6 +46,7 @@ from dost.proactive.services.assign import (
     period_of,
     propose,
 )
+from dost.proactive.services.batch import ProposalBatch
 from dost.proactive.services.scan import eligible_mask
 from dost.registry.models import EventType, Household, LifeEvent, Person
 from dost.registry.selectors import events_after
@@ -93,9 +103,16 @@ def outputs_affected(
     return _AFFECTED[key]
 
 
-def services_for_columns(country: str, columns: tuple[str, ...]) -> list[Service]:
+def services_for_columns(
+    country: str, columns: tuple[str, ...], batch: ProposalBatch | None = None
+) -> list[Service]:
     """The proactive services whose rule outputs read any of `columns` (the dependency map)."""
-    every = proactive_services(country, None)
+    if batch is not None:
+        if country not in batch.services:
+            batch.services[country] = proactive_services(country, None)
+        every = batch.services[country]
+    else:
+        every = proactive_services(country, None)
     outputs = tuple(sorted({o for s in every for o in s.rule_outputs}))
     affected = outputs_affected(country, columns, outputs)
     return [s for s in every if affected & set(s.rule_outputs)]
@@ -109,7 +126,9 @@ def _start_for(event: LifeEvent) -> dt.date:
     return event.occurred_on
 
 
-def screen_events(events: list[LifeEvent]) -> dict[tuple[int, int], Screen]:
+def screen_events(
+    events: list[LifeEvent], batch: ProposalBatch | None = None
+) -> dict[tuple[int, int], Screen]:
     """Evaluate, in one vectorised pass per period, every service each event can affect for
     the households the events touch; keyed by (event id, service id).
 
@@ -121,8 +140,8 @@ def screen_events(events: list[LifeEvent]) -> dict[tuple[int, int], Screen]:
         person, columns = event.person, EVENT_COLUMNS.get(event.type)
         if person is None or columns is None:
             continue
-        household = household_of(person, event.occurred_on)
-        services = services_for_columns(person.country, columns)
+        household = household_of(person, event.occurred_on, batch)
+        services = services_for_columns(person.country, columns, batch)
         if household is not None and services:
             wanted[period_of(_start_for(event))].append((event, person, household, services))
     screens: dict[tuple[int, int], Screen] = {}
@@ -145,7 +164,10 @@ def _screen_group(
     gates = {gate for s in services.values() for name in s.rule_outputs
              if (gate := RECORD_NEEDED.get(name, (None, ""))[1])}
     outputs = sorted({o for s in services.values() for o in s.rule_outputs} | gates)
-    snapshot = period_snapshot(period, household_ids=sorted({item[2].pk for item in group}))
+    household_ids = sorted({item[2].pk for item in group})
+    snapshot = period_snapshot(period, household_ids=household_ids)
+    # The same export decides the cases these events open (inside `snapshots_shared`).
+    snapshots_preload(period, snapshot.persons, snapshot.households, household_ids)
     if snapshot.persons.height == 0:
         return {}
     people_lf, homes_lf = evaluate_population(
@@ -176,15 +198,22 @@ def _screen_group(
 
 
 def event_handle(
-    event: LifeEvent, screens: dict[tuple[int, int], Screen] | None = None
+    event: LifeEvent, screens: dict[tuple[int, int], Screen] | None = None,
+    batch: ProposalBatch | None = None,
 ) -> tuple[list[ProactiveAction], int]:
-    """Act on one life event; returns the actions recorded and the number of awards ended."""
+    """Act on one life event; returns the actions recorded and the number of awards ended.
+
+    With a `batch`, the actions are written (and returned) by `batch.flush()` instead."""
     person = event.person
     columns = EVENT_COLUMNS.get(event.type)
     if person is None or columns is None:
         return [], 0
     ended = 0
+    actions: list[ProactiveAction] = []
     if event.type == EventType.DEATH:
+        if batch is not None and len(batch):
+            # The deceased may have been awarded something earlier in the chunk: write it first.
+            actions.extend(batch.flush())
         ended = len(awards_end_for_person(
             person=person, end=last_day_of_month(event.occurred_on),
             reason=str(MSG_DEATH % {"date": event.occurred_on.isoformat()}),
@@ -192,42 +221,80 @@ def event_handle(
     trigger = Trigger(key=f"event:{event.pk}", name=event.type, occurred_on=event.occurred_on,
                       life_event=event)
     start = _start_for(event)
-    actions = []
     # Every service of the event is decided on the same household and month, and deciding
     # writes nothing to the registry: one snapshot serves them all.
     with snapshots_shared():
-        for service in services_for_columns(person.country, columns):
+        for service in services_for_columns(person.country, columns, batch):
             action = propose(trigger=trigger, service=service, person=person,
                              period=period_of(start), start=start,
-                             screen=(screens or {}).get((event.pk, service.pk)))
-            if action is not None:
+                             screen=(screens or {}).get((event.pk, service.pk)), batch=batch)
+            if action is not None and batch is None:  # a batch returns its actions at flush
                 actions.append(action)
     return actions, ended
 
 
-def events_consume(*, limit: int = 1000, name: str = CURSOR) -> ConsumeResult:
-    """Handle the events after the cursor, oldest first, at most `limit`; move the cursor."""
+def events_consume(*, limit: int = 1000, name: str = CURSOR, chunk: int = 500) -> ConsumeResult:
+    """Handle the events after the cursor, oldest first, at most `limit`, `chunk` events per
+    transaction; move the cursor."""
     EventCursor.objects.get_or_create(name=name)
     result = ConsumeResult()
     while result.events < limit:
         cursor = EventCursor.objects.get(name=name)
-        page = events_after(cursor.last_event_id, min(500, limit - result.events))
+        page = events_after(cursor.last_event_id, min(500, chunk, limit - result.events))
         if not page:
             break
-        screens = screen_events(page)
-        for event in page:
-            with transaction.atomic():
-                # The lock makes two consumers of one cursor take turns instead of both acting.
-                locked = EventCursor.objects.select_for_update().get(name=name)
-                if locked.last_event_id >= event.pk:
-                    continue
-                actions, ended = event_handle(event, screens)
-                locked.last_event_id = event.pk
-                locked.save(update_fields=["last_event_id", "updated_at"])
-            result.actions.extend(actions)
-            result.ended += ended
-            result.events += 1
-            result.last_event_id = event.pk
+        try:
+            done = _chunk_consume(page, name) if chunk > 1 else _one_by_one(page, name)
+        except IntegrityError:
+            # Another run recorded a proposal of this chunk first (a unique key refused ours,
+            # and the chunk was rolled back): one by one, each race is settled event by event.
+            done = _one_by_one(page, name)
+        result.actions.extend(done.actions)
+        result.ended += done.ended
+        result.events += done.events
+        result.last_event_id = done.last_event_id or result.last_event_id
+    return result
+
+
+def _chunk_consume(page: list[LifeEvent], name: str) -> ConsumeResult:
+    result = ConsumeResult()
+    with transaction.atomic():
+        # The lock makes two consumers of one cursor take turns instead of both acting.
+        locked = EventCursor.objects.select_for_update().get(name=name)
+        todo = [event for event in page if event.pk > locked.last_event_id]
+        if not todo:
+            return result
+        # Consuming writes nothing to the registry: one export per household and month serves
+        # the screening and every decision of the chunk.
+        with snapshots_shared():
+            batch = ProposalBatch.for_events([event.pk for event in todo])
+            screens = screen_events(todo, batch)
+            for event in todo:
+                before, ended = event_handle(event, screens, batch)
+                result.actions.extend(before)
+                result.ended += ended
+            result.actions.extend(batch.flush())
+        locked.last_event_id = todo[-1].pk
+        locked.save(update_fields=["last_event_id", "updated_at"])
+    result.events, result.last_event_id = len(todo), todo[-1].pk
+    return result
+
+
+def _one_by_one(page: list[LifeEvent], name: str) -> ConsumeResult:
+    result = ConsumeResult()
+    screens = screen_events(page)
+    for event in page:
+        with transaction.atomic():
+            locked = EventCursor.objects.select_for_update().get(name=name)
+            if locked.last_event_id >= event.pk:
+                continue
+            actions, ended = event_handle(event, screens)
+            locked.last_event_id = event.pk
+            locked.save(update_fields=["last_event_id", "updated_at"])
+        result.actions.extend(actions)
+        result.ended += ended
+        result.events += 1
+        result.last_event_id = event.pk
     return result
 
 

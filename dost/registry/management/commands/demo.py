@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
@@ -22,16 +22,20 @@ DEMO_ACCOUNTS = [
     ("supervisor", "demo-supervisor-2026", "Supervisor: approvals, escalations, KPIs",
      "supervisor"),
     ("operator", "demo-operator-2026", "Front office: calls tickets at counter 1", "operator"),
+    ("socialworker", "demo-social-2026", "Social worker: home visits, person 360",
+     "social worker"),
+    ("payroll", "demo-payroll-2026", "Payroll officer: prepares the monthly payroll",
+     "payroll officer"),
+    ("payroll2", "demo-payroll2-2026", "Payroll officer: approves another's payroll",
+     "payroll officer"),
+    ("analyst", "demo-analyst-2026", "Policy analyst: simulations, pseudonymised extracts",
+     "policy analyst"),
+    ("auditor", "demo-auditor-2026", "Auditor: the audit log at /audit/", "auditors"),
 ]
-GROUP_PERMISSIONS = {
-    "case officer": ["view_person", "view_household", "view_membership", "add_changerequest",
-                     "view_changerequest", "view_lifeevent", "view_income", "work_case"],
-    "supervisor": ["view_person", "view_household", "view_membership", "view_changerequest",
-                   "approve_changerequest", "view_lifeevent", "view_income", "view_registrychange",
-                   "work_case", "approve_override", "decide_appeal", "supervise_centre"],
-    "operator": ["operate_counter", "view_person"],
-    "administrator": [],
-}
+# Every demo account's TOTP device has this key (RFC 6238's test key, base32 below): add it to
+# any authenticator app once, or run `dost security totp <user>` for the current code.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 # The demo centre's queues: letter, name, catalogue categories served.
 DEMO_QUEUES = [
     ("A", "Pensions and social insurance", ["pensions", "social_insurance", "certificates"]),
@@ -70,6 +74,11 @@ class Command(BaseCommand):
             table.add_row(username, password, purpose)
         console.print(table)
         console.print(
+            f"Staff sign in with the password, then a TOTP code: add the key "
+            f"{DEMO_TOTP_KEY_BASE32} to an authenticator app, or run "
+            "`dost security totp <user>` for the current code."
+        )
+        console.print(
             f"Centre kiosk: /centres/{centre_code}/kiosk/  board: /centres/{centre_code}/board/  "
             "staff: /centres/staff/  case work queue: /cases/queue/  admin: /admin/"
         )
@@ -93,9 +102,11 @@ class Command(BaseCommand):
             raise CommandError(f"The demo population did not import: {report}")
 
     def _ensure_accounts(self) -> None:
-        for name, codenames in GROUP_PERMISSIONS.items():
-            group, _created = Group.objects.get_or_create(name=name)
-            group.permissions.set(Permission.objects.filter(codename__in=codenames))
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from dost.security.services.roles import roles_sync
+
+        roles_sync()
         for username, password, _purpose, group_name in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"is_staff": True}
@@ -105,6 +116,9 @@ class Command(BaseCommand):
                 user.is_superuser = group_name == "administrator"
                 user.save()
             user.groups.add(Group.objects.get(name=group_name))
+            TOTPDevice.objects.get_or_create(
+                user=user, name="demo", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
+            )
 
     def _ensure_centre(self, country: str) -> str:
         """One centre open Monday to Saturday with three queues and four counters, staffed today."""

@@ -1,0 +1,1 @@
+"""Views of the citizen portal, by what the citizen is doing."""

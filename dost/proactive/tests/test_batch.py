@@ -1,0 +1,155 @@
+"""The proactive engine in chunks: the same outcome as event by event, all or nothing per chunk,
+never a second case, award or action for the same proposal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from dost.benefits.models import Award, AwardAmount, AwardStatus
+from dost.benefits.services.awards import awards_from_decisions_batch
+from dost.cases.models import Case, CaseEvent, Decision, Notification
+from dost.proactive.models import EventCursor, ProactiveAction
+from dost.proactive.services import batch as batch_module
+from dost.proactive.services.batch import ProposalBatch
+from dost.proactive.services.engine import events_consume
+from dost.proactive.tests.conftest import CHILDBIRTH, Family, send
+from dost.registry.models import Person
+from dost.registry.tests.factories import fin_for
+
+pytestmark = pytest.mark.usefixtures("az_world")
+
+
+def _world() -> list[Person]:
+    """Three families: a birth in each (one mother speaks Russian), a disability determination
+    in one, and a death after a back-dated disability determination of the same person."""
+    families = [Family(wage="0.00"), Family(wage="0.00"), Family(wage="2500.00")]
+    families[1].wife.preferred_language = "ru"
+    families[1].wife.save()
+    for n, family in enumerate(families):
+        send("birth", dt.date(2026, 5, 10 + n), personal_id=fin_for(810_000 + n),
+             last_name="Həsənova", first_name="Aylin", sex="F",
+             mother_personal_id=family.wife.personal_id)
+    send("disability_determined", dt.date(2026, 5, 14), personal_id=families[0].husband.personal_id,
+         impairment_percent=85, group=1)
+    dying = families[2].member(sex="M", birth_date=dt.date(1980, 2, 2))
+    # Determined from March (alive then, so awarded), dead in May: the death, later in the
+    # same chunk, must find the award to end it.
+    send("disability_determined", dt.date(2026, 5, 15), personal_id=dying.personal_id,
+         impairment_percent=90, group=1, valid_from="2026-03-01")
+    send("death", dt.date(2026, 5, 16), personal_id=dying.personal_id)
+    # A newborn dies in the same chunk as its birth: the death must find (and end) the
+    # awards the birth made earlier in the chunk.
+    send("death", dt.date(2026, 5, 19), personal_id=fin_for(810_000))
+    return [f.wife for f in families]
+
+
+def _outcome() -> list[tuple[Any, ...]]:
+    """Everything the engine wrote, without keys and times that differ between runs."""
+    rows: list[tuple[Any, ...]] = []
+    for action in ProactiveAction.objects.order_by("id").select_related("case", "award"):
+        case, award = action.case, action.award
+        decision = case.decisions.get(is_current=True) if case else None
+        rows.append((
+            action.key, action.kind, action.status, action.start, action.note,
+            case and (case.applicant_id, case.beneficiary_id, case.household_id, case.status,
+                      case.channel, case.period, case.due_on, case.notify_channels),
+            decision and (decision.outcome, decision.amount, decision.reasons,
+                          decision.explanation_text, decision.parameters),
+            award and (award.person_id, award.household_id, award.frequency, award.start,
+                       award.end, award.status, [a.amount for a in award.amounts.all()]),
+            case and sorted(
+                # The case's reference (from its key) differs between runs.
+                (n.event.status_to, n.channel, n.language,
+                 n.subject.replace(case.reference, "C-#"), n.body.replace(case.reference, "C-#"))
+                for n in Notification.objects.filter(case=case).select_related("event")
+            ),
+        ))
+    return rows
+
+
+def _forget_everything() -> None:
+    ProactiveAction.objects.all().delete()
+    AwardAmount.objects.all().delete()
+    Award.objects.all().delete()
+    Notification.objects.all().delete()
+    CaseEvent.objects.all().delete()
+    Decision.objects.all().delete()
+    Case.objects.all().delete()
+    EventCursor.objects.all().delete()
+
+
+def test_it_decides_a_chunk_exactly_as_event_by_event(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _world()
+    with django_capture_on_commit_callbacks(execute=True):
+        chunked = events_consume()
+    in_chunks = _outcome()
+    _forget_everything()
+    with django_capture_on_commit_callbacks(execute=True):
+        one_by_one = events_consume(chunk=1)
+
+    assert _outcome() == in_chunks
+    assert chunked.events == one_by_one.events == 7
+    assert chunked.ended == one_by_one.ended >= 1
+    assert len(chunked.actions) == len(one_by_one.actions) == len(in_chunks)
+    # The outcome is not empty: awards made, the newborn's ended by its death, told in Russian.
+    assert Award.objects.filter(service__code=CHILDBIRTH).count() == 3
+    assert Award.objects.filter(person__personal_id=fin_for(810_000),
+                                status=AwardStatus.ENDED).count() == chunked.ended
+    assert Notification.objects.filter(language="ru").exists()
+
+
+def test_it_leaves_nothing_when_a_chunk_fails_midway_and_redoes_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _world()
+    real = awards_from_decisions_batch
+
+    def crash(**kwargs: Any) -> Any:
+        real(**kwargs)  # cases, decisions and awards are written, then the process "dies"
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(batch_module, "awards_from_decisions_batch", crash)
+    with pytest.raises(RuntimeError):
+        events_consume()
+    assert (Case.objects.count(), Award.objects.count(), ProactiveAction.objects.count()) == (
+        0, 0, 0)
+    assert EventCursor.objects.get(name="proactive").last_event_id == 0
+
+    monkeypatch.undo()
+    first = events_consume()
+    written = (Case.objects.count(), Award.objects.count(), ProactiveAction.objects.count())
+    EventCursor.objects.update(last_event_id=0)  # rewound: every event is seen again
+    again = events_consume()
+
+    assert first.events == again.events == 7 and first.actions and not again.actions
+    assert (Case.objects.count(), Award.objects.count(),
+            ProactiveAction.objects.count()) == written
+
+
+def test_it_falls_back_to_one_by_one_when_another_run_took_a_proposal_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _world()
+    events_consume()
+    written = (Case.objects.count(), Award.objects.count(), ProactiveAction.objects.count())
+    # Another run's actions are invisible to this chunk until its insert: the unique key of
+    # the database refuses the second action, the chunk rolls back and goes one by one.
+    monkeypatch.setattr(ProposalBatch, "for_events", classmethod(lambda cls, ids: cls()))
+    EventCursor.objects.update(last_event_id=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProactiveAction.objects.create(**{
+            f.name: getattr(ProactiveAction.objects.first(), f.name)
+            for f in ProactiveAction._meta.concrete_fields if f.name != "id"
+        })
+
+    result = events_consume()
+
+    assert result.events == 7 and not result.actions
+    assert (Case.objects.count(), Award.objects.count(),
+            ProactiveAction.objects.count()) == written
