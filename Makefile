@@ -40,7 +40,7 @@ demo: install ## set up an embedded demo (SQLite + synthetic population) and ser
 	$(BIN)/dost runserver $(HOST):$(PORT)
 
 lint: install ## ruff, mypy and the missing-migrations check
-	$(BIN)/ruff check dost bench
+	$(BIN)/ruff check dost bench scripts
 	$(BIN)/mypy dost
 	$(BIN)/dost makemigrations --check --dry-run -v 1
 
@@ -56,7 +56,10 @@ audit: install ## dependency audit: known vulnerabilities of the installed packa
 bench: install ## run the benchmarks (see docs/performance.md for sizes and figures)
 	$(BIN)/python bench/run_all.py
 
+screenshots: install browser ## screenshots of the main pages into docs/screenshots/ (fresh demo, Chromium)
+	$(BIN)/python scripts/screenshots.py
+
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install browser demo lint test audit bench clean
+.PHONY: help install browser demo lint test audit bench screenshots clean

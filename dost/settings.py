@@ -152,6 +152,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Web processes and task workers share cached results (policy simulations): in production a
+# database table all of them reach (`dost createcachetable`), in the embedded mode memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dost_cache"}
+    if PRODUCTION else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 STATIC_ROOT = DATA_DIR / "static"
 # Project-wide assets (site.css, site.js) that belong to no one app.
 STATICFILES_DIRS = [BASE_DIR / "dost" / "static"]
