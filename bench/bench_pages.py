@@ -56,6 +56,9 @@ def _setup(args: argparse.Namespace) -> None:
         call_command("demo", persons=args.persons)
         print(f"demo registry of {args.persons:,} persons loaded in "
               f"{time.perf_counter() - started:.0f} s")
+    from dost.cases.models import Case
+
+    if Case.objects.count() < 1000:  # also after a --reuse of a run that stopped here
         started = time.perf_counter()
         _history()
         print(f"cases, awards, payments and audit rows added in "
@@ -86,7 +89,7 @@ def _history() -> None:
                 CASE WHEN h.id % 50 = 0 THEN 'submitted' ELSE 'decided' END,
                 {centre.pk},
                 CASE WHEN h.id % 50 = 0 THEN 'officer' ELSE '' END, '', '[]'::jsonb,
-                DATE '2026-01-05' + (h.id % 60), DATE '2026-01-25' + (h.id % 60),
+                DATE '2026-01-05' + (h.id % 60)::int, DATE '2026-01-25' + (h.id % 60)::int,
                 CASE WHEN h.id % 50 = 0 THEN NULL ELSE now() END, now(), now()
             FROM registry_household h
             JOIN LATERAL (SELECT person_id FROM registry_membership

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from lxml import etree
 
 from dost.benefits.models import Payment, PaymentStatus
@@ -30,6 +30,8 @@ from dost.benefits.services.payroll import (
 )
 from dost.benefits.tests.conftest import monthly
 from dost.catalog.models import Service
+from dost.security.roles import Role
+from dost.security.testing import staff_user
 
 NS = {"p": PAIN_NS}
 
@@ -137,9 +139,13 @@ def test_it_rejects_a_results_file_with_an_unknown_status(approved: list[Payment
 def test_it_runs_the_whole_cycle_from_the_command_line(pension: Service, tmp_path: Path) -> None:
     monthly(pension, dt.date(2026, 1, 1))
     out = io.StringIO()
-    call_command("payroll", "run", "--period", "2026-01", stdout=out)
+    preparer = staff_user(Role.PAYROLL_OFFICER, username="prepares")
+    staff_user(Role.PAYROLL_OFFICER, username="approves")
+    call_command("payroll", "run", "--period", "2026-01", "--by", preparer.username, stdout=out)
     call_command("payroll", "totals", "--period", "2026-01", stdout=out)
-    call_command("payroll", "approve", "--period", "2026-01", stdout=out)
+    with pytest.raises(CommandError, match="someone other than"):  # four eyes: not the preparer
+        call_command("payroll", "approve", "--period", "2026-01", "--by", "prepares", stdout=out)
+    call_command("payroll", "approve", "--period", "2026-01", "--by", "approves", stdout=out)
     call_command("payroll", "export", "--period", "2026-01", "--out", str(tmp_path), stdout=out)
     payment = Payment.objects.get()
     answer = tmp_path / "answer.csv"

@@ -30,10 +30,10 @@ RUN_FIELDS = ["period", "status", "completed_at", "approved_at", "approved_by"]
 
 
 @transaction.atomic
-def payroll_prepare(*, period: str, preparer: Any) -> RunResult:
+def payroll_prepare(*, period: str, preparer: Any, **run_options: int) -> RunResult:
     if not preparer.has_perm("security.manage_payroll"):
         raise PermissionDenied(MSG_MAY_NOT_PREPARE)
-    result = payroll_run(period=period)
+    result = payroll_run(period=period, **run_options)
     sign_off, created = PayrollSignOff.objects.get_or_create(
         run=result.run, defaults={"prepared_by": preparer})
     if not created and sign_off.prepared_by_id != preparer.pk:

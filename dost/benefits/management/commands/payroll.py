@@ -1,6 +1,8 @@
 """`dost payroll run|totals|approve|export|import-results|reissue`: the monthly payroll.
 
 `dost payroll run --period YYYY-MM` creates the payments of a month and is safe to repeat.
+Four eyes: `run --by A` records the preparer, and `approve --by B` signs off only when B is a
+payroll officer other than A.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dost.benefits.models import PayrollRun
@@ -17,10 +19,10 @@ from dost.benefits.services.payroll import (
     BATCH_SIZE,
     DEFAULT_ARREARS_MONTHS,
     payments_reissue_rejected,
-    payroll_approve,
     payroll_run,
     payroll_totals,
 )
+from dost.security.services.payroll import payroll_prepare, payroll_sign_off
 
 
 class Command(BaseCommand):
@@ -34,10 +36,14 @@ class Command(BaseCommand):
         run.add_argument("--period", required=True, help="YYYY-MM")
         run.add_argument("--arrears-months", type=int, default=DEFAULT_ARREARS_MONTHS)
         run.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        run.add_argument("--by", default="", help="username of the payroll officer preparing it "
+                         "(needed before a second officer can approve the run)")
         totals = sub.add_parser("totals", help="totals by service, region and bank")
         totals.add_argument("--period", required=True)
         approve = sub.add_parser("approve", help="sign off a complete run (freezes it)")
         approve.add_argument("--period", required=True)
+        approve.add_argument("--by", required=True, help="username of the approving payroll "
+                             "officer: never the one who prepared the run (four eyes)")
         export = sub.add_parser("export", help="bank files (CSV and pain.001) of an approved run")
         export.add_argument("--period", required=True)
         export.add_argument("--out", type=Path, required=True, help="directory for the files")
@@ -51,10 +57,17 @@ class Command(BaseCommand):
         action, period = options["action"], options["period"]
         try:
             if action == "run":
-                result = payroll_run(
-                    period=period, arrears_months=options["arrears_months"],
-                    batch_size=options["batch_size"],
-                )
+                if options["by"]:
+                    result = payroll_prepare(
+                        period=period, preparer=_user(options["by"]),
+                        arrears_months=options["arrears_months"],
+                        batch_size=options["batch_size"],
+                    )
+                else:
+                    result = payroll_run(
+                        period=period, arrears_months=options["arrears_months"],
+                        batch_size=options["batch_size"],
+                    )
                 self.stdout.write(
                     f"{period}: {result.created} payments created, "
                     f"{result.stopped} awards stopped"
@@ -81,8 +94,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"wrote {path}")
                 return
             if action == "approve":
-                payroll_approve(run=run)
-                self.stdout.write(f"{period}: approved")
+                payroll_sign_off(run=run, approver=_user(options["by"]))
+                self.stdout.write(f"{period}: approved by {options['by']}")
                 return
             totals = payroll_totals(run=run)
             self.stdout.write(f"{period}: {totals.count} payments, {totals.total}")
@@ -94,3 +107,14 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {title} {key or '-'}: {total}")
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+
+
+def _user(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    try:
+        return get_user_model().objects.get(username=username, is_active=True)
+    except ObjectDoesNotExist:
+        raise CommandError(f"No active user {username!r}.") from None
