@@ -56,18 +56,29 @@ def _setup(args: argparse.Namespace) -> None:
         call_command("demo", persons=args.persons)
         print(f"demo registry of {args.persons:,} persons loaded in "
               f"{time.perf_counter() - started:.0f} s")
-    from dost.cases.models import Case
-
-    if Case.objects.count() < 1000:  # also after a --reuse of a run that stopped here
+    if not _history_done():
         started = time.perf_counter()
         _history()
         print(f"cases, awards, payments and audit rows added in "
               f"{time.perf_counter() - started:.0f} s")
 
 
+def _history_done() -> bool:
+    from dost.benefits.models import Payment
+
+    return Payment.objects.count() > 1000
+
+
 def _history() -> None:
-    """A year of service in set-based SQL: cases, awards with payments, audit rows."""
-    from django.db import connection
+    """A year of service in set-based SQL: cases, awards with payments, audit rows. In one
+    transaction, so a stopped run leaves nothing half-made (the demo's own cases excepted)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        _history_sql(connection)
+
+
+def _history_sql(connection: Any) -> None:
 
     from dost.catalog.models import Service
     from dost.centres.models import Centre
@@ -106,12 +117,13 @@ def _history() -> None:
         """)
         cursor.execute("""
             INSERT INTO benefits_awardamount (award_id, amount, valid_from, reason, created_at)
-            SELECT id, 100 + id % 200, start, '', now() FROM benefits_award
+            SELECT id, 100 + id % 200, start, '', now() FROM benefits_award a
+            WHERE NOT EXISTS (SELECT 1 FROM benefits_awardamount x WHERE x.award_id = a.id)
         """)
         for period in PERIODS:
             cursor.execute(
                 "INSERT INTO benefits_payrollrun (period, status, started_at, completed_at) "
-                "VALUES (%s, 'completed', now(), now()) ON CONFLICT (period) DO NOTHING",
+                "VALUES (%s, 'approved', now(), now()) ON CONFLICT (period) DO NOTHING",
                 [period],
             )
         cursor.execute("""
@@ -120,6 +132,7 @@ def _history() -> None:
             SELECT r.id, a.id, r.period, 'regular', 100 + a.id % 200, 'AZN', a.bank, a.account,
                 'paid', '', now(), now()
             FROM benefits_award a CROSS JOIN benefits_payrollrun r
+            WHERE a.bank = 'IBAZAZ2X'
         """)
         cursor.execute("""
             INSERT INTO audit_accessrecord (at, actor_id, api_client_id, actor_role, person_id,
