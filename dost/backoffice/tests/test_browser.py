@@ -8,7 +8,6 @@ a supervisor approves the override on the approvals page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +17,14 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from dost.cases.models import Decision, DecisionBasis
+from dost.tests.browser import (
+    needs_chromium,
+)
 
 from .conftest import PASSWORD, make_world
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-)
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = needs_chromium
 LANGUAGES = ["en", "az", "uz", "ru"]
-
-
-@pytest.fixture(scope="module")
-def _sync_orm_beside_playwright() -> Iterator[None]:
-    # Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM
-    # calls as "async unsafe"; the test's ORM calls are plain synchronous ones.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -47,16 +34,6 @@ def _shared_static(settings: Any) -> None:
     shared = Path(settings.BASE_DIR) / "dost" / "static"
     if shared not in [Path(p) for p in settings.STATICFILES_DIRS]:
         settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, shared]
-
-
-@pytest.fixture(scope="module")
-def browser(_sync_orm_beside_playwright: None) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def assert_accessible(page: Any) -> None:

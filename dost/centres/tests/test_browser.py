@@ -8,65 +8,22 @@ escalates → the supervisor sees it. axe runs on the kiosk, ticket, board and r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from dost.centres import views
+from dost.tests.browser import (
+    assert_accessible,
+    needs_chromium,
+    new_page,
+)
 
 from .conftest import make_world
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-)
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = needs_chromium
 PASSWORD = "correct-horse-battery-9"
-
-
-@pytest.fixture(scope="module")
-def _sync_orm_beside_playwright() -> Iterator[None]:
-    # Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM
-    # calls as "async unsafe"; the test's ORM calls are plain synchronous ones.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_sync_orm_beside_playwright: None) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-def assert_accessible(page: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == [], page.url
-
-
-def new_page(browser: Any) -> tuple[Any, list[str]]:
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    problems: list[str] = []
-    # A CSP violation (an inline script or style slipping in) shows up as a console error.
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return page, problems
 
 
 def take_ticket(page: Any, base: str, group: str, priority: str) -> str:

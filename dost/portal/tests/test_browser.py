@@ -9,7 +9,6 @@ cancel it → rate a visit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +16,14 @@ import pytest
 from django.utils import timezone
 
 from dost.centres.models import Appointment, Ticket, TicketSource, TicketStatus
+from dost.tests.browser import (
+    assert_accessible,
+    needs_chromium,
+)
 
 from .conftest import CERTIFICATE, PNG, make_world
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-)
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = needs_chromium
 # The English headings; every other language must show its own.
 ENGLISH_H1 = {
     "cabinet": "My cabinet",
@@ -34,36 +31,6 @@ ENGLISH_H1 = {
     "done": "Application sent",
     "appointments": "Appointments and visits",
 }
-
-
-@pytest.fixture(scope="module")
-def _sync_orm_beside_playwright() -> Iterator[None]:
-    # Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM
-    # calls as "async unsafe"; the test's ORM calls are plain synchronous ones.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_sync_orm_beside_playwright: None) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-def assert_accessible(page: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == [], page.url
 
 
 def h1(page: Any) -> str:

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from dost.centres.tests.test_browser import (  # noqa: F401 - fixtures used by name
+from dost.tests.browser import (
     CHROMIUM,
-    _sync_orm_beside_playwright,
     assert_accessible,
-    browser,
     new_page,
 )
 
@@ -35,7 +33,7 @@ def sign_in(page: Any, base: str, username: str, then: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_an_analyst_simulate_and_a_supervisor_read_the_dashboards(
-    browser: Any, live_server: Any, registry: Registry, analyst: User, supervisor: User,  # noqa: F811
+    browser: Any, live_server: Any, registry: Registry, analyst: User, supervisor: User,
 ) -> None:
     base = live_server.url
     page, problems = new_page(browser)

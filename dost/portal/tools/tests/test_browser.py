@@ -11,7 +11,6 @@ benefit depends on the month).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +21,11 @@ from django.urls import reverse
 
 from dost.certificates.services import certificate_issue
 from dost.certificates.tests.conftest import make_staff, make_world
-
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+from dost.tests.browser import (
+    needs_chromium,
 )
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = needs_chromium
 
 # What the results page says in each language (the rulebook's labels and the tools' catalog).
 RESULTS = {
@@ -38,25 +34,6 @@ RESULTS = {
     "uz": ("Oilangiz nimalar olishi mumkin", "Manzilli yordam miqdori", "400,00 AZN"),
     "ru": ("Что может получать ваша семья", "Размер АГСП", "400,00 AZN"),
 }
-
-
-@pytest.fixture(scope="module")
-def _sync_orm_beside_playwright() -> Iterator[None]:
-    # Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM
-    # calls as "async unsafe"; the test's ORM calls are plain synchronous ones.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_sync_orm_beside_playwright: None) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def assert_accessible(page: Any) -> None:
