@@ -29,13 +29,28 @@ class AppendOnlyQuerySet[M: models.Model](models.QuerySet[M]):
         raise AppendOnlyError
 
 
+class AppendOnlyRecord(models.Model):
+    """A row written once: saving it again or deleting it raises, whatever the caller."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError
+
+
 class Channel(models.TextChoices):
     ADMIN = "admin", _("administration")
     BACKOFFICE = "backoffice", _("back office")
     API = "api", _("API")
 
 
-class AccessRecord(models.Model):
+class AccessRecord(AppendOnlyRecord):
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("staff user"), null=True, blank=True,
@@ -65,16 +80,8 @@ class AccessRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.what} ({self.person_id})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError
-
-
-class ChangeRecord(models.Model):
+class ChangeRecord(AppendOnlyRecord):
     """One change to something that matters (an award, a decision, a role, a payroll run, a
     staff assignment): who, when, what, and the object's state before and after."""
 
@@ -109,11 +116,3 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError
