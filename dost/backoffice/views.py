@@ -59,6 +59,7 @@ from dost.catalog.models import localized
 from dost.registry.models import ChangeRequest, Person
 from dost.registry.services.change_requests import change_request_approve, change_request_reject
 from dost.security.access import staff_required
+from dost.security.selectors import staff_scope
 
 SEARCH = "security.search_person"
 PERSON360 = "security.view_person360"
@@ -158,7 +159,11 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     form.fields["role"].choices = roles  # type: ignore[attr-defined]
     page, next_after = None, ""
     if form.is_valid():
-        page = work_queue(centre=form.cleaned_data["centre"], role=form.cleaned_data["role"],
+        queue_centre = form.cleaned_data["centre"]
+        # Staff assigned to centres or regions work only their centres' queues.
+        if not staff_scope(user).allows_centre(queue_centre.pk if queue_centre else None):
+            raise PermissionDenied
+        page = work_queue(centre=queue_centre, role=form.cleaned_data["role"],
                           after=form.cleaned_data["after"])
         if page.next_after:
             next_after = f"{page.next_after[0].isoformat()}_{page.next_after[1]}"

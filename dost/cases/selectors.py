@@ -27,14 +27,21 @@ def user_is_case_staff(user: Any) -> bool:
     )
 
 
+# How a case reaches the centre and the region a staff scope names.
+SCOPE_LOOKUPS = {"centre": "centre", "region": "applicant__district__region"}
+
+
 def case_get_for_user(*, user: Any, case_id: int) -> Case:
-    """The case, for a staff member allowed to work cases; raises PermissionDenied or
-    Case.DoesNotExist."""
+    """The case, for a staff member allowed to work cases and within their scope (staff
+    assigned to centres or regions see only those cases); raises PermissionDenied or
+    Case.DoesNotExist — a case outside the scope is as absent as one that does not exist."""
+    from dost.security.selectors import staff_scope
+
     if not user_is_case_staff(user):
         raise PermissionDenied
     return Case.objects.select_related(
         "service", "applicant", "household", "assignee", "appeal_of"
-    ).get(pk=case_id)
+    ).filter(staff_scope(user).q(**SCOPE_LOOKUPS)).get(pk=case_id)
 
 
 def case_id_from_reference(reference: str) -> int | None:

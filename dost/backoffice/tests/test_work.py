@@ -170,3 +170,23 @@ def test_a_decided_case_offers_no_decision_form(world: World) -> None:
     case_decide_by_staff(case=world.open_case, officer=world.officer, outcome="approved")
     page = signed_in(world.officer).get(f"/backoffice/cases/{world.open_case.pk}/")
     assert "Record the decision" not in page.text and "Take this case" not in page.text
+
+
+@pytest.mark.django_db
+def test_staff_assigned_elsewhere_see_neither_the_queue_nor_the_case(world: World) -> None:
+    from dost.centres.models import Centre
+    from dost.security.models import StaffAssignment
+
+    other = Centre.objects.create(code="other-1", country=world.centre.country,
+                                  names={"en": "Another centre"})
+    officer = staff_user("elsewhere", StaffRole.CASE_OFFICER)
+    StaffAssignment.objects.create(user=officer, centre=other)
+    client = signed_in(officer)
+    queue = f"/backoffice/queue/?centre={world.centre.code}&role=officer"
+    assert client.get(queue).status_code == 403
+    assert client.get(f"/backoffice/cases/{world.open_case.pk}/").status_code == 404
+    # The officer of the centre itself still works both.
+    StaffAssignment.objects.create(user=world.officer, centre=world.centre)
+    mine = signed_in(world.officer)
+    assert mine.get(queue).status_code == 200
+    assert mine.get(f"/backoffice/cases/{world.open_case.pk}/").status_code == 200
