@@ -207,8 +207,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every sign-in at INFO; failures and lock-outs are WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; failures and lock-outs are WARNING. WeasyPrint
+    # logs each step of every PDF (and of its own import) at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

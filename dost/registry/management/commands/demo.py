@@ -79,8 +79,10 @@ class Command(BaseCommand):
             "`dost security totp <user>` for the current code."
         )
         console.print(
-            f"Centre kiosk: /centres/{centre_code}/kiosk/  board: /centres/{centre_code}/board/  "
-            "staff: /centres/staff/  case work queue: /cases/queue/  admin: /admin/"
+            "Citizens: /portal/ (demo sign-in)  what could I get: /portal/tools/  "
+            "back office: /backoffice/  "
+            f"centre kiosk: /centres/{centre_code}/kiosk/  board: /centres/{centre_code}/board/  "
+            "counter desk: /centres/staff/  audit: /audit/  admin: /admin/"
         )
 
     def _load_reference_data(self, country: str) -> None:
