@@ -5,6 +5,7 @@
 - `change_requests`: staff edits with four-eyes approval.
 - `persons`: the person, household, membership and fact writes the two above share.
 - `history`: the change log every write records itself in.
+- `bulk`: the same writes staged and written in a few statements, for batches of events.
 """
 
 from dost.registry.services.change_requests import (

@@ -1,6 +1,7 @@
 """Life events from other state systems: one entry point, idempotent, applied in one transaction.
 
-`event_ingest` is the only way events reach the registry. An event is identified by the sender
+`event_ingest` (one event) and `events_ingest_batch` (many events of one sender, what the API
+calls) are the only ways events reach the registry. An event is identified by the sender
 and the sender's own event ID; sending it again changes nothing and answers "duplicate". A valid
 event is written to the `LifeEvent` log and applied in the same transaction, so the log and the
 registry never disagree; an invalid one is kept in `RejectedEvent` with a reason the sender can act
@@ -11,21 +12,31 @@ The primary key of `LifeEvent` is the order consumers read the log in (`events_a
 PostgreSQL concurrent ingests would commit out of key order and a consumer could skip an event,
 so ingests take a transaction-level advisory lock and commit one at a time (SQLite serialises
 writers anyway). Events are rare enough (births, deaths, job changes) for this to cost nothing.
+
+A batch applies its events in order with the answers and registry rows of `event_ingest` one by
+one (`test_events_bulk.py` compares them), but decides births, deaths, jobs, disabilities and
+statuses in Python against rows read once per batch and writes them in bulk (`_Staged`,
+`bulk.WriteBuffer`); marriages, divorces and household moves are applied one by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import string
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +45,10 @@ from dost.registry.models import (
     District,
     EmploymentContract,
     EventType,
+    Fact,
     Household,
     LifeEvent,
+    Membership,
     Person,
     PersonStatus,
     RejectedEvent,
@@ -46,6 +59,7 @@ from dost.registry.models import (
     TerminationReason,
 )
 from dost.registry.national_id import validate_personal_id
+from dost.registry.services.bulk import WriteBuffer
 from dost.registry.services.event_payloads import (
     BirthPayload,
     DisabilityPayload,
@@ -63,16 +77,23 @@ from dost.registry.services.payloads import (
     payload_parse,
 )
 from dost.registry.services.persons import (
+    FACT_END_FIELD,
+    FACT_START_FIELD,
     fact_add,
     fact_close,
+    fact_close_check,
     household_create,
+    household_open_check,
     household_update,
     membership_current,
     membership_end,
+    membership_end_check,
     membership_start,
     person_create,
     person_update,
 )
+
+logger = logging.getLogger(__name__)
 
 # Any fixed 64-bit number; it only has to differ from other advisory locks in the database.
 EVENT_LOG_LOCK_KEY = 0x444F_5354_0001
@@ -585,29 +606,355 @@ def _envelope_ok(sender: str, sender_event_id: str) -> bool:
     )
 
 
+def _named(data: Payload) -> set[str]:
+    return {v for name in _PERSON_FIELDS if isinstance(v := getattr(data, name, None), str)}
+
+
+# What Django's `iexact` compares on SQLite: LIKE, which ignores the case of ASCII letters only.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _start_order(field: str) -> Callable[[Fact], tuple[dt.date, bool, int]]:
+    # The one-by-one queries' order (the models' `ordering`: start date), ties by key, and
+    # rows staged in this batch (no key yet) after the saved ones, in the order staged.
+    return lambda f: (getattr(f, field), f.pk is None, f.pk or 0)
+
+
+class _Staged:
+    """The registry as a batch's staged events read it, and their writes (`bulk.WriteBuffer`).
+
+    Rows are read and locked once for all the persons the batch names (open contracts,
+    statuses, disabilities, memberships) and changed here as each event stages its writes, so
+    the next event sees what it would have seen in the database one by one. Persons are the
+    batch's shared instances (`_batch_persons`). Each `stage_*` checks everything first and
+    raises ValidationError before staging anything, so a rejected event leaves no trace.
+    """
+
+    def __init__(self, persons: dict[str, Person], employer_names: set[str]) -> None:
+        self.persons = persons
+        self.buffer = WriteBuffer()
+        self.registered = set(persons)  # personal IDs known to be taken (births check them)
+        self.newborn: dict[str, Person] = {}  # born in the staged part, not written yet
+        self._newborn_membership: dict[str, Membership] = {}
+        self._open: dict[type[Fact], dict[int, list[Any]]] = {
+            EmploymentContract: {}, PersonStatus: {}, DisabilityDetermination: {},
+        }
+        self._memberships: dict[int, Membership | None] = {}
+        self._households: dict[str, Household | None] = {}
+        self._employer_names = employer_names
+        self._folded: dict[str, str] = {}
+
+    # -- Reads ------------------------------------------------------------------------------
+
+    def _unread(self, cache: dict[int, Any], person: Person) -> list[int]:
+        # On a miss, read for every person of the batch not read yet: one query, not one each.
+        return sorted({p.pk for p in self.persons.values() if p.pk not in cache} | {person.pk})
+
+    def open_facts[F: Fact](self, model: type[F], person: Person) -> list[F]:
+        """The person's open, unretracted facts of `model` (contracts, statuses, disabilities)."""
+        cache = self._open[model]
+        if person.pk not in cache:
+            pks = self._unread(cache, person)
+            rows: QuerySet[Any] = model._default_manager.select_for_update().filter(
+                person_id__in=pks, retracted_at__isnull=True,
+                **{f"{FACT_END_FIELD[model]}__isnull": True},
+            ).order_by()
+            if model is EmploymentContract and connection.vendor == "postgresql":
+                rows = rows.annotate(folded_employer=Upper("employer_name"))
+            for pk in pks:
+                cache[pk] = []
+            for row in rows:
+                cache[row.person_id].append(row)
+                if (folded := getattr(row, "folded_employer", None)) is not None:
+                    self._folded[row.employer_name] = folded
+        return sorted(cache[person.pk], key=_start_order(FACT_START_FIELD[model]))
+
+    def membership(self, person: Person) -> Membership | None:
+        """`persons.membership_current`, read once for the batch's persons."""
+        if person.pk not in self._memberships:
+            pks = self._unread(self._memberships, person)
+            rows = Membership.objects.select_for_update(of=("self", "household")).select_related(
+                "household__district"
+            ).filter(person_id__in=pks, left_on__isnull=True).order_by()
+            self._memberships.update(dict.fromkeys(pks))
+            self._memberships.update({m.person_id: m for m in rows})
+        return self._memberships[person.pk]
+
+    def household(self, reference: str) -> Household:
+        if reference not in self._households:
+            self._households[reference] = Household.objects.select_for_update(
+                of=("self",)
+            ).select_related("district").filter(reference=reference).first()
+        household = self._households[reference]
+        if household is None:
+            raise _reject(UNKNOWN_HOUSEHOLD, reference=reference)
+        return household
+
+    def _fold(self, name: str) -> str:
+        """An employer name as Django's `employer_name__iexact` compares it, on this database."""
+        if connection.vendor != "postgresql":
+            return name.translate(_ASCII_LOWER)
+        if name not in self._folded:
+            # PostgreSQL's iexact is UPPER() = UPPER(): ask it, once for the batch's names.
+            names = sorted((self._employer_names | {name}) - self._folded.keys())
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT x, UPPER(x) FROM unnest(%s::text[]) AS t(x)", [names])
+                self._folded.update(cursor.fetchall())
+        return self._folded[name]
+
+    def _contracts(self, person: Person, tax_id: str, name: str) -> list[EmploymentContract]:
+        """`_open_contracts`, from the batch's rows."""
+        contracts = self.open_facts(EmploymentContract, person)
+        if tax_id:
+            return [c for c in contracts if c.employer_tax_id == tax_id]
+        if not contracts:
+            return []
+        folded = self._fold(name)
+        return [c for c in contracts if self._fold(c.employer_name) == folded]
+
+    # -- Keeping the reads true -------------------------------------------------------------
+
+    def _closed(self, fact: Fact) -> None:
+        self._open[type(fact)][fact.person_id].remove(fact)  # type: ignore[attr-defined]
+
+    def _opened(self, fact: Fact) -> None:
+        if getattr(fact, FACT_END_FIELD[type(fact)]) is None:
+            self._open[type(fact)][fact.person_id].append(fact)  # type: ignore[attr-defined]
+
+    def flush(self) -> None:
+        """Write the staged part; its newborns become persons of the batch like the others."""
+        self.buffer.flush()
+        for personal_id, child in self.newborn.items():
+            self.persons[personal_id] = child
+            for cache in self._open.values():
+                cache[child.pk] = []
+            self._memberships[child.pk] = self._newborn_membership[personal_id]
+        self.newborn.clear()
+        self._newborn_membership.clear()
+
+    def forget_memberships(self) -> None:
+        """After an event applied one by one: it may have moved people between households."""
+        self._memberships.clear()
+        self._households.clear()
+
+    def forget(self) -> None:
+        """Drop every read and everything staged: the persons are read again when next named."""
+        self.buffer.discard()
+        self.persons.clear()
+        self.registered -= self.newborn.keys()
+        self.newborn.clear()
+        self._newborn_membership.clear()
+        for cache in self._open.values():
+            cache.clear()
+        self.forget_memberships()
+
+    # -- One `stage_*` per type; each mirrors its `_apply_*` above -----------------------------
+
+    def stage_birth(self, ctx: ChangeContext, on: dt.date, data: BirthPayload) -> Person:
+        country = settings.DOST_COUNTRY
+        validate_personal_id(data.personal_id, country)
+        # Every personal ID the batch names was looked up with its persons (`_persons_shared`).
+        if data.personal_id in self.registered:
+            raise _reject(PERSON_EXISTS, personal_id=data.personal_id)
+        mother = father = None
+        if data.mother_personal_id:
+            mother = _person(data.mother_personal_id)
+            if mother.sex != Sex.FEMALE:
+                raise _reject(MOTHER_NOT_FEMALE, person=mother)
+        if data.father_personal_id:
+            father = _person(data.father_personal_id)
+            if father.sex != Sex.MALE:
+                raise _reject(FATHER_NOT_MALE, person=father)
+        if data.household:
+            household = self.household(data.household)
+        elif mother is not None and (current := self.membership(mother)) is not None:
+            household = current.household
+        else:
+            raise _reject(NO_HOUSEHOLD_FOR_BIRTH)
+        parent = mother or father
+        household_open_check(household, on)  # what `membership_start` checks for a newborn
+        child = self.buffer.person_new(
+            ctx=ctx,
+            country=country,
+            personal_id=data.personal_id,
+            last_name=data.last_name,
+            first_name=data.first_name,
+            patronymic=data.patronymic,
+            birth_date=on,
+            sex=data.sex,
+            citizenship=(
+                data.citizenship if data.citizenship is not None
+                else parent.citizenship if parent is not None else country.upper()
+            ),
+            district=household.district,
+            mother=mother,
+            father=father,
+            preferred_language=parent.preferred_language if parent else settings.LANGUAGE_CODE,
+        )
+        self._newborn_membership[data.personal_id] = self.buffer.membership_new(
+            ctx=ctx, person=child, household=household, role=Role.CHILD, joined_on=on
+        )
+        self.registered.add(data.personal_id)
+        self.newborn[data.personal_id] = child
+        return child
+
+    def stage_death(self, ctx: ChangeContext, on: dt.date, data: PersonEvent) -> Person:
+        person = _person(data.personal_id)
+        if person.death_date is not None:
+            raise _reject(ALREADY_DEAD, person=person, date=person.death_date)
+        if on < person.birth_date:
+            raise _reject(BEFORE_BIRTH, date=on, person=person, birth=person.birth_date)
+        current = self.membership(person)
+        if current is not None:
+            membership_end_check(current, on)
+        contracts = self.open_facts(EmploymentContract, person)
+        statuses = self.open_facts(PersonStatus, person)
+        for fact in (*contracts, *statuses):
+            fact_close_check(fact, on)
+        self.buffer.change(ctx=ctx, instance=person, changes={"death_date": on})
+        if current is not None:
+            self.buffer.change(ctx=ctx, instance=current, changes={"left_on": on})
+            self._memberships[person.pk] = None
+        for contract in contracts:
+            self.buffer.change(ctx=ctx, instance=contract, changes={
+                "end_date": on, "termination_reason": TerminationReason.DEATH,
+            })
+            self._closed(contract)
+        for status in statuses:
+            self.buffer.change(ctx=ctx, instance=status, changes={"valid_to": on})
+            self._closed(status)
+        return person
+
+    def stage_employment_started(
+        self, ctx: ChangeContext, on: dt.date, data: EmploymentStartedPayload
+    ) -> Person:
+        person = _living(data.personal_id, on)
+        if self._contracts(person, data.employer_tax_id, data.employer_name):
+            raise _reject(ALREADY_EMPLOYED, person=person, employer=data.employer_name)
+        contract = self.buffer.fact_new(
+            ctx=ctx, model=EmploymentContract, person=person, employer_name=data.employer_name,
+            employer_tax_id=data.employer_tax_id, start_date=on, monthly_wage=data.monthly_wage,
+        )
+        self.buffer.fact_stage(ctx, contract)
+        self._opened(contract)
+        return person
+
+    def stage_employment_ended(
+        self, ctx: ChangeContext, on: dt.date, data: EmploymentEndedPayload
+    ) -> Person:
+        person = _living(data.personal_id, on)
+        employer = data.employer_tax_id or data.employer_name
+        contracts = self._contracts(person, data.employer_tax_id, data.employer_name)
+        if not contracts:
+            raise _reject(NO_OPEN_CONTRACT, person=person, employer=employer)
+        if len(contracts) > 1:
+            raise _reject(AMBIGUOUS_CONTRACT, person=person, employer=employer)
+        end_field = fact_close_check(contracts[0], on)
+        self.buffer.change(ctx=ctx, instance=contracts[0], changes={
+            end_field: on, "termination_reason": data.reason,
+        })
+        self._closed(contracts[0])
+        return person
+
+    def stage_disability(self, ctx: ChangeContext, on: dt.date, data: DisabilityPayload) -> Person:
+        person = _living(data.personal_id, on)
+        valid_from = data.valid_from or on
+        previous = [
+            d for d in self.open_facts(DisabilityDetermination, person)
+            if d.valid_from < valid_from
+        ]
+        for determination in previous:
+            fact_close_check(determination, valid_from - dt.timedelta(days=1))
+        fact = self.buffer.fact_new(
+            ctx=ctx, model=DisabilityDetermination, person=person,
+            impairment_percent=data.impairment_percent, group=data.group,
+            valid_from=valid_from, valid_to=data.valid_to,
+        )
+        for determination in previous:
+            self.buffer.change(ctx=ctx, instance=determination, changes={
+                "valid_to": valid_from - dt.timedelta(days=1),
+            })
+            self._closed(determination)
+        self.buffer.fact_stage(ctx, fact)
+        self._opened(fact)
+        return person
+
+    def stage_status_open(
+        self, ctx: ChangeContext, on: dt.date, data: PersonEvent, *, kind: StatusKind
+    ) -> Person:
+        person = _living(data.personal_id, on)
+        current = next((s for s in self.open_facts(PersonStatus, person) if s.kind == kind), None)
+        if current is not None:
+            raise _reject(
+                ALREADY_IN_STATUS, person=person, status=kind.label, date=current.valid_from
+            )
+        status = self.buffer.fact_new(
+            ctx=ctx, model=PersonStatus, person=person, kind=kind, valid_from=on
+        )
+        self.buffer.fact_stage(ctx, status)
+        self._opened(status)
+        return person
+
+    def stage_status_close(
+        self, ctx: ChangeContext, on: dt.date, data: PersonEvent, *, kind: StatusKind
+    ) -> Person:
+        person = _living(data.personal_id, on)
+        current = next((s for s in self.open_facts(PersonStatus, person) if s.kind == kind), None)
+        if current is None:
+            raise _reject(NOT_IN_STATUS, person=person, status=kind.label)
+        end_field = fact_close_check(current, on)
+        self.buffer.change(ctx=ctx, instance=current, changes={end_field: on})
+        self._closed(current)
+        return person
+
+
+_Stager = Callable[[_Staged, ChangeContext, dt.date, Any], Person]
+_STAGERS: dict[str, _Stager] = {
+    EventType.BIRTH: _Staged.stage_birth,
+    EventType.DEATH: _Staged.stage_death,
+    EventType.EMPLOYMENT_STARTED: _Staged.stage_employment_started,
+    EventType.EMPLOYMENT_ENDED: _Staged.stage_employment_ended,
+    EventType.DISABILITY_DETERMINED: _Staged.stage_disability,
+    EventType.IMPRISONMENT: partial(_Staged.stage_status_open, kind=StatusKind.IMPRISONED),
+    EventType.RELEASE: partial(_Staged.stage_status_close, kind=StatusKind.IMPRISONED),
+    EventType.CONSCRIPTION: partial(_Staged.stage_status_open, kind=StatusKind.CONSCRIPT),
+    EventType.DISCHARGE: partial(_Staged.stage_status_close, kind=StatusKind.CONSCRIPT),
+}
+# Not staged, applied one by one (`EVENT_KINDS`) after the staged writes are written: marriage,
+# divorce and household moves (households created, several people's memberships and districts).
+ONE_BY_ONE_TYPES = frozenset(EVENT_KINDS) - frozenset(_STAGERS)
+
+
+@dataclass
+class _Outcome:
+    """What became of one valid event of a batch: applied (with its person) or rejected."""
+
+    index: int
+    spec: EventSpec
+    data: Payload
+    event: LifeEvent
+    person: Person | None = None
+    reason: str | None = None  # rejected if set
+
+
 @transaction.atomic
 def events_ingest_batch(*, sender: str, events: Sequence[EventSpec]) -> list[EventResult]:
     """Apply a batch of life events from one sender; one result per event, in order.
 
-    The same guarantees as `event_ingest` one by one — an event is applied at most once per
-    (sender, sender_event_id), each in its own savepoint so a rejection undoes only itself, the
-    log's key order is commit order — at a fraction of the statements: the log lock is taken
+    The same guarantees and answers as `event_ingest` one by one — an event is applied at most
+    once per (sender, sender_event_id), a rejected event leaves no writes and the others are
+    kept, events see the changes of the batch's earlier events, the log's key order is commit
+    order — in a few statements per batch instead of several per event: the log lock is taken
     once, earlier events are found with one query, payloads are validated before any write,
-    the persons the batch names are read and locked with one query, the log rows are inserted
-    together and their persons set together, and rejections are stored together. An event
-    whose envelope cannot be stored (see `event_ingest`) is answered "rejected" and not kept.
+    the log rows are inserted together, and births, deaths, jobs, disabilities and statuses
+    are decided in Python against rows read once (`_Staged`) and written in bulk. Marriages,
+    divorces and household moves are applied one by one in a savepoint each, after the writes
+    staged before them. An event whose envelope cannot be stored (see `event_ingest`) is
+    answered "rejected" and not kept.
     """
     _serialise_event_log()
     results: list[EventResult | None] = [None] * len(events)
-    rejected: list[tuple[int, RejectedEvent]] = []
-
-    def reject(index: int, spec: EventSpec, reason: str) -> None:
-        reason = _storable(reason)
-        row = RejectedEvent(
-            sender=_storable(sender), sender_event_id=_storable(spec.sender_event_id),
-            type=_storable(spec.type[:40]), payload=_json_safe(spec.payload), reason=reason,
-        )
-        rejected.append((index, row))
+    early_rejections: list[tuple[int, EventSpec, str]] = []
 
     ids = [e.sender_event_id for e in events if _envelope_ok(sender, e.sender_event_id)]
     # Taken after the lock: no other ingest can log one of these between this query and ours.
@@ -632,52 +979,125 @@ def events_ingest_batch(*, sender: str, events: Sequence[EventSpec]) -> list[Eve
             try:
                 data = _validate(spec.type, spec.occurred_on, spec.payload)
             except ValidationError as exc:
-                reject(index, spec, " ".join(exc.messages))
+                early_rejections.append((index, spec, " ".join(exc.messages)))
                 continue
             seen.add(spec.sender_event_id)
             valid.append((index, spec, data))
 
+    # Every valid event gets its log row (and key, in the batch's order) before any is applied;
+    # the rows of those rejected while applying are deleted at the end.
     logged = LifeEvent.objects.bulk_create([
         LifeEvent(sender=sender, sender_event_id=spec.sender_event_id, type=spec.type,
                   occurred_on=spec.occurred_on, payload=data.model_dump(mode="json"))
         for _index, spec, data in valid
     ])
-    named = {
-        value for _i, _s, data in valid for name in _PERSON_FIELDS
-        if isinstance(value := getattr(data, name, None), str)
+    outcomes = [
+        _Outcome(index, spec, data, event)
+        for (index, spec, data), event in zip(valid, logged, strict=True)
+    ]
+    named = {pid for o in outcomes for pid in _named(o.data)}
+    employers = {
+        name for o in outcomes
+        if isinstance(o.data, EmploymentStartedPayload | EmploymentEndedPayload)
+        and (name := o.data.employer_name)
     }
-    applied: dict[str, LifeEvent] = {}
-    unlogged: list[int] = []
-    with_person: list[LifeEvent] = []
+
+    def context(o: _Outcome) -> ChangeContext:
+        return ChangeContext(
+            source=Source.EVENT, life_event=o.event,
+            reason=f"{EventType(o.spec.type).label} ({sender}:{o.spec.sender_event_id})",
+        )
+
     with _persons_shared(named) as persons:
-        for (index, spec, data), event in zip(valid, logged, strict=True):
-            ctx = ChangeContext(
-                source=Source.EVENT, life_event=event,
-                reason=f"{EventType(spec.type).label} ({sender}:{spec.sender_event_id})",
-            )
+        staged = _Staged(persons, employers)
+
+        def one_by_one(o: _Outcome) -> None:
+            """`event_ingest`'s apply step, in a savepoint (the log row exists already)."""
+            o.person, o.reason = None, None
             try:
                 with transaction.atomic():
-                    person = EVENT_KINDS[spec.type].apply(ctx, spec.occurred_on, data)
+                    o.person = EVENT_KINDS[o.spec.type].apply(
+                        context(o), o.spec.occurred_on, o.data
+                    )
             except ValidationError as exc:
                 # The savepoint undid the event's writes, but not the changes made in memory
                 # to the persons it names: read those again when next needed.
-                for name in _PERSON_FIELDS:
-                    persons.pop(getattr(data, name, None) or "", None)
-                unlogged.append(event.pk)
-                reject(index, spec, " ".join(exc.messages))
-                continue
-            if spec.type == EventType.HOUSEHOLD_MOVE:
+                for personal_id in _named(o.data):
+                    persons.pop(personal_id, None)
+                o.reason = " ".join(exc.messages)
+            if o.reason is None and isinstance(o.data, BirthPayload):
+                staged.registered.add(o.data.personal_id)
+            if o.spec.type == EventType.HOUSEHOLD_MOVE:
                 persons.clear()  # a district move updates residents through other instances
-            if person is not None:
-                event.person = person
-                with_person.append(event)
-            applied[spec.sender_event_id] = event
-            results[index] = EventResult(status=EventStatus.APPLIED, life_event=event)
+            staged.forget_memberships()
+
+        pending: list[_Outcome] = []  # decided since the last flush
+
+        def flush() -> None:
+            if not staged.buffer:
+                pending.clear()
+                return
+            try:
+                with transaction.atomic():
+                    staged.flush()
+            except DatabaseError as exc:
+                # The database refused what Python decided (e.g. a constraint the staging does
+                # not know): redo those events one by one, from the database's rows.
+                logger.warning(
+                    "Batch of %s: bulk registry writes refused (%s); applying %d events one "
+                    "by one", sender, exc, len(pending),
+                )
+                staged.forget()
+                for o in pending:
+                    one_by_one(o)
+            pending.clear()
+
+        for o in outcomes:
+            stage = _STAGERS.get(o.spec.type)
+            if stage is None:
+                flush()
+                one_by_one(o)
+                continue
+            if _named(o.data) & staged.newborn.keys():
+                flush()  # it names a child born in the staged part: write the birth first
+            try:
+                o.person = stage(staged, context(o), o.spec.occurred_on, o.data)
+            except ValidationError as exc:
+                o.reason = " ".join(exc.messages)
+            pending.append(o)
+        flush()
+
+    applied: dict[str, LifeEvent] = {}
+    rejected_rows: list[tuple[int, RejectedEvent]] = []
+
+    def rejection(spec: EventSpec, reason: str) -> RejectedEvent:
+        return RejectedEvent(
+            sender=_storable(sender), sender_event_id=_storable(spec.sender_event_id),
+            type=_storable(spec.type[:40]), payload=_json_safe(spec.payload),
+            reason=_storable(reason),
+        )
+
+    for index, spec, reason in early_rejections:
+        rejected_rows.append((index, rejection(spec, reason)))
+    with_person: list[LifeEvent] = []
+    for o in outcomes:
+        if o.reason is not None:
+            rejected_rows.append((o.index, rejection(o.spec, o.reason)))
+            continue
+        if o.person is not None:
+            o.event.person = o.person
+            with_person.append(o.event)
+        applied[o.spec.sender_event_id] = o.event
+        results[o.index] = EventResult(status=EventStatus.APPLIED, life_event=o.event)
+    unlogged = [o.event.pk for o in outcomes if o.reason is not None]
     if unlogged:
-        LifeEvent.objects.filter(pk__in=unlogged).delete()
+        # Nothing refers to these rows (their writes were never made or were undone), so no
+        # need for Django's collector, which looks for referring rows in a dozen tables.
+        LifeEvent.objects.filter(pk__in=unlogged)._raw_delete(LifeEvent.objects.db)
     LifeEvent.objects.bulk_update(with_person, ["person"], batch_size=500)
-    stored = RejectedEvent.objects.bulk_create([row for _index, row in rejected])
-    for (index, _row), row in zip(rejected, stored, strict=True):
+    rejected_rows.sort(key=lambda pair: pair[0])
+    stored = RejectedEvent.objects.bulk_create([row for _index, row in rejected_rows])
+    for (index, _row), row in zip(rejected_rows, stored, strict=True):
         results[index] = EventResult(
             status=EventStatus.REJECTED, rejected_event=row, reason=row.reason
         )

@@ -122,10 +122,29 @@ def registry_change_record(
     )
 
 
-def instance_update(
-    *, ctx: ChangeContext, instance: models.Model, changes: dict[str, Any]
-) -> RegistryChange | None:
-    """Set `changes` on `instance`, save only what differs and log it; None if nothing changed.
+def registry_changes_record(
+    changes: Iterable[tuple[ChangeContext, models.Model, FieldValues | None, FieldValues | None]],
+) -> list[RegistryChange]:
+    """Append many rows to the change log in one statement, in the given order.
+
+    The bulk twin of `registry_change_record` (for `bulk.WriteBuffer`): the same columns, each
+    row taken from its (context, saved instance, before, after).
+    """
+    return RegistryChange.objects.bulk_create([
+        RegistryChange(
+            actor=ctx.actor, source=ctx.source, reason=ctx.short_reason,
+            life_event=ctx.life_event, change_request=ctx.change_request,
+            import_batch=ctx.import_batch, model=instance._meta.label, object_id=instance.pk,
+            before=before, after=after,
+        )
+        for ctx, instance, before, after in changes
+    ])
+
+
+def instance_diff(
+    instance: models.Model, changes: dict[str, Any]
+) -> tuple[FieldValues, FieldValues]:
+    """Set `changes` on `instance` (not saved); return the fields that differ, before and after.
 
     Values are compared as their JSON form so that ``Decimal("5")`` and ``"5.00"`` or an object
     and its key do not count as a change.
@@ -141,10 +160,25 @@ def instance_update(
         if old != new:
             before[name] = old
             after[name] = new
+    return before, after
+
+
+def has_updated_at(model: type[models.Model]) -> bool:
+    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
+
+
+def instance_update(
+    *, ctx: ChangeContext, instance: models.Model, changes: dict[str, Any]
+) -> RegistryChange | None:
+    """Set `changes` on `instance`, save only what differs and log it; None if nothing changed.
+
+    Values are compared as in `instance_diff`.
+    """
+    before, after = instance_diff(instance, changes)
     if not after:
         return None
-    update_fields = [fields[name].name for name in after]
-    if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+    update_fields = list(after)
+    if has_updated_at(type(instance)):
         update_fields.append("updated_at")
     instance.save(update_fields=update_fields)
     return registry_change_record(ctx=ctx, instance=instance, before=before, after=after)

@@ -9,11 +9,12 @@ household, a membership ending before it began, a fact retracted twice) and rais
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,10 +99,20 @@ def _relations(instance: Model) -> list[str]:
     return [f.name for f in instance._meta.concrete_fields if f.is_relation]
 
 
+def person_build(*, validate_unique: bool = True, **fields: Any) -> Person:
+    """A new, validated but unsaved person.
+
+    `validate_unique=False` skips the query for a taken personal ID: only for callers that
+    looked it up themselves (see `bulk`).
+    """
+    person = Person(**fields)
+    person.full_clean(exclude=_relations(person), validate_unique=validate_unique)
+    return person
+
+
 def person_create(*, ctx: ChangeContext, **fields: Any) -> Person:
     """Create a person; every given field is logged as the first `after`."""
-    person = Person(**fields)
-    person.full_clean(exclude=_relations(person))
+    person = person_build(**fields)
     person.save()
     registry_change_record(ctx=ctx, instance=person, before=None, after=field_values(person))
     return person
@@ -155,8 +166,8 @@ def membership_current(person: Person, *, lock: bool = True) -> Membership | Non
     return qs.select_related("household").first()
 
 
-def membership_end(*, ctx: ChangeContext, membership: Membership, left_on: dt.date) -> Membership:
-    """Close a membership on `left_on`, the first day the person is no longer a member."""
+def membership_end_check(membership: Membership, left_on: dt.date) -> None:
+    """Raise ValidationError if `membership` cannot end on `left_on` (see `membership_end`)."""
     if membership.left_on is not None:
         raise ValidationError(
             MEMBERSHIP_ALREADY_ENDED, code="ended", params={"date": membership.left_on}
@@ -166,8 +177,22 @@ def membership_end(*, ctx: ChangeContext, membership: Membership, left_on: dt.da
             MEMBERSHIP_ENDS_BEFORE_START, code="order",
             params={"end": left_on, "start": membership.joined_on},
         )
+
+
+def membership_end(*, ctx: ChangeContext, membership: Membership, left_on: dt.date) -> Membership:
+    """Close a membership on `left_on`, the first day the person is no longer a member."""
+    membership_end_check(membership, left_on)
     instance_update(ctx=ctx, instance=membership, changes={"left_on": left_on})
     return membership
+
+
+def household_open_check(household: Household, on: dt.date) -> None:
+    """Raise ValidationError if `household` is dissolved on `on` (nobody can join it)."""
+    if household.dissolved_on is not None and household.dissolved_on <= on:
+        raise ValidationError(
+            HOUSEHOLD_DISSOLVED, code="dissolved",
+            params={"household": household.reference, "date": household.dissolved_on},
+        )
 
 
 @transaction.atomic
@@ -181,11 +206,7 @@ def membership_start(
     same day (a move is one day in both households' logs, and the newer membership wins).
     """
     _refuse_if_dead(person, joined_on)
-    if household.dissolved_on is not None and household.dissolved_on <= joined_on:
-        raise ValidationError(
-            HOUSEHOLD_DISSOLVED, code="dissolved",
-            params={"household": household.reference, "date": household.dissolved_on},
-        )
+    household_open_check(household, joined_on)
     current = membership_current(person)
     if current is not None:
         if current.household_id == household.pk and current.role == role:
@@ -208,22 +229,39 @@ def membership_start(
     return membership
 
 
-def fact_add[F: Fact](*, ctx: ChangeContext, model: type[F], **fields: Any) -> F:
-    """Record a new fact of `model`, with the context's provenance."""
-    by_name = {f.name: f for f in tracked_fields(model())}
+@cache
+def _tracked_by_name(model: type[Model]) -> dict[str, Field[Any, Any]]:
+    return {f.name: f for f in tracked_fields(model())}  # the same for every fact of `model`
+
+
+def fact_build[F: Fact](
+    *, ctx: ChangeContext, model: type[F], validate_constraints: bool = True, **fields: Any
+) -> F:
+    """A new, validated but unsaved fact of `model`, with the context's provenance.
+
+    `validate_constraints=False` skips the model's database constraints, which Django checks
+    with one query each; only for callers that guarantee them otherwise (see `bulk`).
+    """
+    by_name = _tracked_by_name(model)
     values = {
         name: normalised_value(by_name[name], value) if name in by_name else value
         for name, value in fields.items()
     }
     fact = model(**values, **ctx.fact_provenance())
-    fact.full_clean(exclude=_relations(fact))
+    fact.full_clean(exclude=_relations(fact), validate_constraints=validate_constraints)
+    return fact
+
+
+def fact_add[F: Fact](*, ctx: ChangeContext, model: type[F], **fields: Any) -> F:
+    """Record a new fact of `model`, with the context's provenance."""
+    fact = fact_build(ctx=ctx, model=model, **fields)
     fact.save()
     registry_change_record(ctx=ctx, instance=fact, before=None, after=field_values(fact))
     return fact
 
 
-def fact_close[F: Fact](*, ctx: ChangeContext, fact: F, on: dt.date, **extra: Any) -> F:
-    """End a fact with a duration (a contract, status, disability, asset) on `on`."""
+def fact_close_check(fact: Fact, on: dt.date) -> str:
+    """Raise ValidationError if `fact` cannot end on `on`; else the name of its end field."""
     model = type(fact)
     end_field = FACT_END_FIELD.get(model)
     if end_field is None:
@@ -236,6 +274,12 @@ def fact_close[F: Fact](*, ctx: ChangeContext, fact: F, on: dt.date, **extra: An
         raise ValidationError(
             FACT_ENDS_BEFORE_START, code="order", params={"end": on, "start": start}
         )
+    return end_field
+
+
+def fact_close[F: Fact](*, ctx: ChangeContext, fact: F, on: dt.date, **extra: Any) -> F:
+    """End a fact with a duration (a contract, status, disability, asset) on `on`."""
+    end_field = fact_close_check(fact, on)
     instance_update(ctx=ctx, instance=fact, changes={end_field: on, **extra})
     return fact
 
