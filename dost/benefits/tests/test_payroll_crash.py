@@ -31,7 +31,15 @@ EXPECTED = AWARDS + 5 * 2
 
 
 def seed() -> None:
-    """Thirty monthly awards, five of them back-dated; run in the database under test."""
+    """Thirty monthly awards, five of them back-dated, and a payroll officer; run in the
+    database under test."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from dost.security.roles import Role
+
+    officer = get_user_model().objects.create_user("crash-officer", is_staff=True)
+    officer.groups.add(Group.objects.get(name=Role.PAYROLL_OFFICER))
     category = ServiceCategory.objects.create(code="crash", names={"en": "Crash"})
     service = Service.objects.create(
         code="98-01-01-01", country="az", category=category, names={"en": "Crash test"},
@@ -85,8 +93,14 @@ def database_env(transactional_db: None, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_it_resumes_a_killed_run_without_paying_twice(database_env: dict[str, str]) -> None:
-    run = ("payroll", "run", "--period", "2026-03", "--batch-size", "7")
+@pytest.mark.parametrize("preparer", [(), ("--by", "crash-officer")],
+                         ids=["no preparer", "four eyes"])
+def test_it_resumes_a_killed_run_without_paying_twice(
+    database_env: dict[str, str], preparer: tuple[str, ...]
+) -> None:
+    # With `--by`, the run goes through `payroll_prepare` (four eyes), which must let the
+    # batches commit one by one too.
+    run = ("payroll", "run", "--period", "2026-03", "--batch-size", "7", *preparer)
     crashed = _dost({**database_env, FAIL_AFTER_ENV: "20"}, *run)
     assert crashed.returncode == FAULT_EXIT_CODE, crashed.stderr
     committed, _duplicates = _counts(database_env)

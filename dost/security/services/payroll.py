@@ -29,11 +29,19 @@ MSG_ALREADY_APPROVED = _("This payroll run is already approved.")
 RUN_FIELDS = ["period", "status", "completed_at", "approved_at", "approved_by"]
 
 
-@transaction.atomic
 def payroll_prepare(*, period: str, preparer: Any, **run_options: int) -> RunResult:
     if not preparer.has_perm("security.manage_payroll"):
         raise PermissionDenied(MSG_MAY_NOT_PREPARE)
+    # Not one transaction around the run: `payroll_run` commits batch by batch so that a run
+    # killed half-way resumes where it stopped (the database refuses a second payment for an
+    # award and period). Only the sign-off and its change record are written together.
     result = payroll_run(period=period, **run_options)
+    with transaction.atomic():
+        _record_preparer(result, preparer)
+    return result
+
+
+def _record_preparer(result: RunResult, preparer: Any) -> None:
     sign_off, created = PayrollSignOff.objects.get_or_create(
         run=result.run, defaults={"prepared_by": preparer})
     if not created and sign_off.prepared_by_id != preparer.pk:
@@ -44,7 +52,6 @@ def payroll_prepare(*, period: str, preparer: Any, **run_options: int) -> RunRes
                   action="payroll prepared", before=None,
                   after={**(state_of(result.run, RUN_FIELDS) or {}), "created": result.created},
                   actor=preparer)
-    return result
 
 
 @transaction.atomic
