@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
 TEMPLATE = "dost_bench_events_tpl_{persons}"  # kept between runs; drop it to rebuild
-RUN_DB = "dost_bench_events_run"
+# Override to run two benchmarks side by side (each drops and recreates its copy).
+RUN_DB = os.environ.get("DOST_BENCH_EVENTS_DB", "dost_bench_events_run")
 DAY = dt.date(2026, 11, 2)
 BATCH = 1000
 
@@ -151,8 +152,12 @@ def _child_run(persons: int, count: int) -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import transaction
 
+    # The template is migrated by whichever tree built it: bring the copy to this tree's
+    # schema (outside the timed steps).
+    call_command("migrate", verbosity=0)
     from dost.proactive.models import ProactiveAction
     from dost.proactive.services.engine import events_consume
     from dost.registry.services import events as registry_events
@@ -191,12 +196,15 @@ def _child_run(persons: int, count: int) -> None:
         for result in results:
             statuses[str(result.status)] = statuses.get(str(result.status), 0) + 1
     figures["ingest s"], figures["ingest cpu"] = time.perf_counter() - wall, cpu() - spent
+    figures["applied"] = float(statuses.get("applied", 0))
+    if os.environ.get("DOST_BENCH_EVENTS_INGEST_ONLY"):
+        print("FIGURES " + json.dumps(figures), flush=True)
+        return
     wall, spent = time.perf_counter(), cpu()
     consumed = events_consume(limit=count)
     figures["consume s"], figures["consume cpu"] = time.perf_counter() - wall, cpu() - spent
     figures["total s"] = figures["ingest s"] + figures["consume s"]
     figures["total cpu"] = figures["ingest cpu"] + figures["consume cpu"]
-    figures["applied"] = float(statuses.get("applied", 0))
     figures["consumed"] = float(consumed.events)
     from django_tasks_db.models import DBTaskResult
 
@@ -241,9 +249,13 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--send-notifications", action="store_true",
                         help="send notifications in-process instead of queueing them")
+    parser.add_argument("--ingest-only", action="store_true",
+                        help="time the ingest only (no consume); per-event medians and ratios")
     parser.add_argument("--child-template", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-run", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.ingest_only:
+        os.environ["DOST_BENCH_EVENTS_INGEST_ONLY"] = "1"  # read by the child runs
     if args.child_template:
         sys.path.insert(0, str(ROOT))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dost.settings")
@@ -268,6 +280,19 @@ def main() -> int:
                 for k, v in figures.items()), flush=True)
     medians = {label: {k: statistics.median(r[k] for r in rows) for k in rows[0]}
                for label, rows in runs.items()}
+    if args.ingest_only:
+        for label, figures in medians.items():
+            print(f"  {label}: ingest {1000 * figures['ingest s'] / figures['events']:.2f} ms/"
+                  f"event wall, {1000 * figures['ingest cpu'] / figures['events']:.2f} ms/event"
+                  f" CPU ({figures['events']:.0f} events, {figures['applied']:.0f} applied)")
+        if args.baseline:
+            old, new = medians["baseline"], medians["this tree"]
+            for step in ("ingest s", "ingest cpu"):
+                ratio = (old[step] / old["events"]) / (new[step] / new["events"])
+                print(f"  per event, {step}: baseline / this tree = {ratio:.1f}x")
+        if not args.keep:
+            _psql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
+        return 0
     print(f"\nmedians over {args.rounds} round(s), registry of {args.persons:,} persons:")
     for label, figures in medians.items():
         per_event = 1000 * figures["total s"] / figures["events"]

@@ -7,7 +7,8 @@ and loads the embedded demo at the given size with `dost demo` (realistic Azerba
 the population generator, the catalogue, a staffed centre, the demo accounts). Then it adds the
 history a registry of that size carries after a year of service, with set-based SQL: one case
 for every tenth household (a fifth still open in the centre's queues), an award for every
-twentieth household with twelve months of payments, and an audit row per case.
+twentieth household with twelve months of payments, and an audit row per case. The payroll
+runs are inserted approved, so their report totals are back-filled as on an upgrade.
 
 Each page is requested through Django's test client in this process (the full middleware stack,
 templates and queries on PostgreSQL, no network) for --requests different persons or cases, and
@@ -50,9 +51,10 @@ def _setup(args: argparse.Namespace) -> None:
     django.setup()
     from django.core.management import call_command
 
+    # Also with --reuse: a kept database gets the migrations added since it was loaded.
+    call_command("migrate", verbosity=0)
     if not args.reuse:
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
         call_command("demo", persons=args.persons)
         print(f"demo registry of {args.persons:,} persons loaded in "
               f"{time.perf_counter() - started:.0f} s")
@@ -61,6 +63,20 @@ def _setup(args: argparse.Namespace) -> None:
         _history()
         print(f"cases, awards, payments and audit rows added in "
               f"{time.perf_counter() - started:.0f} s")
+    _totals()
+
+
+def _totals() -> None:
+    """The runs are inserted approved, as if signed off before the payroll totals existed: they
+    get theirs the way an upgraded installation does (`dost payroll backfill-totals`)."""
+    from dost.benefits.services.totals import payroll_totals_backfill
+
+    started = time.perf_counter()
+    written = payroll_totals_backfill()
+    if written:
+        print(f"payroll totals of {len(written)} approved runs back-filled "
+              f"({sum(rows for _run, rows in written):,} rows) in "
+              f"{time.perf_counter() - started:.1f} s")
 
 
 def _history_done() -> bool:

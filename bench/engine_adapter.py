@@ -6,8 +6,9 @@
 Each measurement runs as its own process (bench/bench_rules.py starts it and reads the peak
 memory of that process alone) and prints one JSON object:
 
-- ``core``: the TSSA core end to end — persons/households Parquet scanned, family size, average
-  income and amount evaluated, the two result frames written as Parquet;
+- ``core``: the TSSA core end to end — persons/households Parquet read, family size, average
+  income and amount evaluated, the household results written as Parquet (all three outputs
+  are household variables, so ``run_snapshot`` writes no person file);
 - ``compute``: the same core over frames already in memory (collect only, no I/O);
 - ``rulebook``: the whole ``az`` rulebook end to end, as ``dost rules run`` does it;
 - ``single``: one household through the whole rulebook with its explanation tree, in-process,
@@ -114,21 +115,22 @@ def _collect(
 def end_to_end(
     book: Any, directory: Path, output: Path, period: str, outputs: Any = None
 ) -> dict[str, Any]:
-    """``run_snapshot``, as ``dost rules run`` calls it: Parquet in, both result files out.
+    """``run_snapshot``, as ``dost rules run`` calls it: Parquet in, result files out.
 
     The results are read back after the clock stops, for their sizes and totals.
     """
     started, cpu = time.perf_counter(), time.process_time()
-    _engine().run_snapshot(book, period, directory, output, outputs)
+    persons, _ = _engine().run_snapshot(book, period, directory, output, outputs)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    people = pl.read_parquet_schema(output / "persons.parquet")
+    # No person file when no output is a person variable (the core's case).
+    people = output / "persons.parquet"
     homes = pl.read_parquet(output / "households.parquet")
     return {
         "seconds": seconds,
         "cpu": cpu,
-        "persons": pl.scan_parquet(output / "persons.parquet").select(pl.len()).collect().item(),
+        "persons": persons,
         "households": homes.height,
-        "person_columns": len(people),
+        "person_columns": len(pl.read_parquet_schema(people)) if people.exists() else 0,
         "household_columns": homes.width,
         "frame": homes,
     }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("portal/", include("dost.portal.urls")),
     path("certificates/", include("dost.certificates.urls")),
     path("backoffice/", include("dost.backoffice.urls")),
+    path("payroll/", include("dost.benefits.urls")),
     path("audit/", include("dost.audit.urls")),
     path("privacy/", include("dost.security.privacy_urls")),
 ]

@@ -63,8 +63,8 @@ def decision_evaluate(request: HttpRequest, body: EvaluateIn) -> dict[str, Any]:
             {"code": r["code"], "text": r["text"].get(lang, r["code"])}
             for r in reasons_for(service, outcome.reason_codes)
         ],
-        "explanation_text": outcome.explanation_text[lang],
-        "explanation": outcome.explanation[lang],
+        "explanation_text": outcome.explanation_text(lang),
+        "explanation": outcome.explanation_tree(lang),
         "parameters": outcome.parameters,
         "rulebook": outcome.rulebook, "rulebook_version": outcome.rulebook_version,
     }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dost.backoffice.names import name_key
 from dost.backoffice.search import looks_like_personal_id, personal_id_error
+from dost.catalog.models import Service, localized
+from dost.proactive.models import OutreachOutcome
+from dost.registry.models import District
 
 MSG_QUERY_REQUIRED = _("Enter a personal ID or a name.")
 MSG_QUERY_SHORT = _("Enter at least two letters of the name.")
@@ -71,3 +76,63 @@ class ReviewForm(forms.Form):
         if data.get("decision") == "reject" and not str(data.get("note") or "").strip():
             self.add_error("note", MSG_REJECT_NOTE)
         return data
+
+
+# --- Proactive work ---------------------------------------------------------------------------
+
+MSG_RESOLUTION_REQUIRED = _("Say what you did.")
+MSG_OUTCOME_REQUIRED = _("Choose what came of the contact.")
+MSG_PERIOD = _("Enter the period as year and month, for example 2026-03.")
+
+
+class TaskResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("What did you do?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        help_text=_("For example: the missing record was added, or the person was invited."),
+        error_messages={"required": MSG_RESOLUTION_REQUIRED},
+    )
+
+
+class DistrictChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(localized(obj.names) if obj.names else obj.name)
+
+
+class ServiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {localized(obj.names)}"
+
+
+class OutreachFilterForm(forms.Form):
+    period = forms.RegexField(
+        label=_("Period"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7, required=False,
+        help_text=_("Year and month of the nightly scan, for example 2026-03."),
+        error_messages={"invalid": MSG_PERIOD},
+    )
+    district = DistrictChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False,
+        empty_label=_("All districts"), to_field_name="code",
+    )
+    service = ServiceChoiceField(
+        label=_("Service"), queryset=Service.objects.order_by("code"), required=False,
+        empty_label=_("All services"), to_field_name="code",
+    )
+    outcome = forms.ChoiceField(
+        label=_("Contact"), required=False,
+        choices=[("", _("Any")), ("none", _("Not contacted yet")), *OutreachOutcome.choices],
+    )
+
+    def __init__(self, *args: Any, districts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts  # type: ignore[attr-defined]
+
+
+class OutreachContactForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What came of the contact?"), choices=OutreachOutcome.choices,
+        widget=forms.RadioSelect, error_messages={"required": MSG_OUTCOME_REQUIRED},
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        required=False,
+    )

@@ -1,16 +1,20 @@
 """Finding a person: exactly by personal ID, or by name whatever the spelling.
 
-By name, the database is asked only for a bounded candidate set that the name index can serve,
+By name, the database is asked only for a bounded candidate set that an index serves in order,
 and rapidfuzz ranks those candidates on spelling-independent keys (`names.name_key`):
 
-- PostgreSQL: a trigram match (pg_trgm) on the folded surname, served by the GIN expression
-  index this app's migration creates (`backoffice_person_surname_trgm`), best first.
+- PostgreSQL: the surnames (and first names) folded in SQL (PG_SURNAME_KEY) are kept once each
+  in a small table with a trigram index (migration 0002, maintained by triggers). The few
+  keys most similar to the query's (pg_trgm `similarity`) are found there, and the persons
+  bearing them are read from a B-tree on the folded (surname, first name) in key order: an
+  equality per key or pair of keys, however many people share a surname.
 - Other databases (SQLite): B-tree range scans on the (last_name, first_name) index for every
   way the registry can spell the first letters of the surname (`names.stored_prefixes`), with
   the first name's first letter as a further filter when one is given.
 
 Either way at most CANDIDATES_MAX rows come back, so a search costs the same on a 1M-person
-registry as on a small one; persons are never all loaded.
+registry as on a small one; persons are never all loaded. A common surname alone fills the
+candidate set: the page says so and asks for the first name.
 """
 
 from __future__ import annotations
@@ -19,18 +23,20 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 
 from dost.backoffice.names import name_key, stored_prefixes
 from dost.registry.models import Person
 from dost.registry.national_id import validate_personal_id
 
-CANDIDATES_MAX = 2000
+CANDIDATES_MAX = 200
+# PostgreSQL: how many folded surnames and first names spelt like the query's are looked up
+# (a pair of keys is one index probe: at most 20 × 50 of them).
+SURNAME_KEYS_MAX = 20
+FIRST_KEYS_MAX = 50
 RESULTS_MAX = 50
 SCORE_MIN = 80.0
-TRIGRAM_THRESHOLD = 0.3
 # The highest code point: a prefix range "abc" <= name < "abc" + TOP holds every name starting
 # with "abc" under binary collation (SQLite's default).
 TOP = "\U0010ffff"
@@ -45,6 +51,7 @@ PG_SURNAME_KEY = (
     # combining dot that lower('İ') leaves.
     "'əeıöüşçcxqğʻ''\u0307', 'aaiousçjhkg')"
 )
+PG_FIRST_KEY = PG_SURNAME_KEY.replace("last_name", "first_name")
 
 
 @dataclass(frozen=True)
@@ -100,20 +107,40 @@ def pg_query(token: str) -> str:
     return token.replace("c", "ç")
 
 
-def _candidates_by_trigram(tokens: list[str]) -> QuerySet[Person]:
+# The folded names spelt like a query token (or beginning with it: "Mammadov El"), best first,
+# from the table of distinct keys; both conditions are served by its trigram index. A token
+# holds only letters (`name_key`), so it needs no escaping in the LIKE pattern.
+_PG_KEYS = """
+    SELECT key, similarity(key, %s) AS sim FROM backoffice_name_key
+    WHERE part = %s AND (key %% %s OR key LIKE %s || '%%') ORDER BY sim DESC, key LIMIT %s
+"""
+_PG_FIELDS = ", ".join(f"p.{field}" for field in RESULT_FIELDS)
+
+
+def _candidates_by_keys(tokens: list[str], cap: int) -> list[Person]:
+    """Persons whose folded surname (and first name, when given) is one of the keys spelt most
+    like the query's, best keys first, at most `cap`: each key or pair of keys is an
+    equality on the B-tree of migration 0002, read in index order, so the cost does not grow
+    with how many people share a surname."""
     surname = pg_query(tokens[0])
-    # Written as the bare operator so PostgreSQL can use the trigram index for it. Only the
-    # constant expression is formatted in; the query is a parameter.
-    matches = RawSQL(f"{PG_SURNAME_KEY} %% %s", (surname,),  # noqa: S611
-                     output_field=BooleanField())
-    similarity = RawSQL(f"similarity({PG_SURNAME_KEY}, %s)", (surname,),  # noqa: S611
-                        output_field=FloatField())
-    return (
-        Person.objects.only(*RESULT_FIELDS)
-        .filter(matches)
-        .alias(similarity=similarity)
-        .order_by("-similarity", "last_name", "first_name")
-    )
+    params: list[object] = [surname, "l", surname, surname, SURNAME_KEYS_MAX]
+    if len(tokens) > 1:
+        first = pg_query(tokens[1])
+        params += [first, "f", first, first, FIRST_KEYS_MAX]
+        keys = f"({_PG_KEYS}) s CROSS JOIN ({_PG_KEYS}) f"
+        match = f"{PG_SURNAME_KEY} = s.key AND {PG_FIRST_KEY} = f.key"
+        within, rank = "id", "s.sim + f.sim DESC, s.key, f.key"
+    else:
+        keys = f"({_PG_KEYS}) s"
+        match = f"{PG_SURNAME_KEY} = s.key"
+        within, rank = f"{PG_FIRST_KEY}, id", "s.sim DESC, s.key"
+    sql = f"""
+        SELECT {_PG_FIELDS} FROM {keys} CROSS JOIN LATERAL (
+            SELECT {", ".join(RESULT_FIELDS)}, {PG_FIRST_KEY} AS first_key
+            FROM registry_person WHERE {match} ORDER BY {within} LIMIT %s) p
+        ORDER BY {rank}, p.first_key, p.id LIMIT %s
+    """  # noqa: S608 - only the constant expressions above are formatted in
+    return list(Person.objects.raw(sql, [*params, cap, cap]))
 
 
 def _full_key(person: Person, parts: int) -> str:
@@ -132,10 +159,9 @@ def person_search_by_name(query: str, *, limit: int = RESULTS_MAX) -> SearchResu
     truncated = False
     for order in orders:
         if connection.vendor == "postgresql":
-            candidates = _candidates_by_trigram(order)
+            rows = _candidates_by_keys(order, CANDIDATES_MAX + 1)
         else:
-            candidates = _candidates_by_prefix(order)
-        rows = list(candidates[: CANDIDATES_MAX + 1])
+            rows = list(_candidates_by_prefix(order)[: CANDIDATES_MAX + 1])
         truncated |= len(rows) > CANDIDATES_MAX
         found.update((p.pk, p) for p in rows[:CANDIDATES_MAX])
     hits = []

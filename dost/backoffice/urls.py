@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("approvals/", views.approvals_view, name="approvals"),
     path("approvals/overrides/<int:pk>/", views.override_review_view, name="override_review"),
     path("approvals/changes/<int:pk>/", views.change_review_view, name="change_review"),
+    # Proactive work of social workers: tasks, invitations, outreach lists.
+    path("proactive/tasks/", views.tasks_view, name="tasks"),
+    path("proactive/tasks/<int:pk>/", views.task_view, name="task"),
+    path("proactive/outreach/", views.outreach_view, name="outreach"),
+    path("proactive/outreach/<int:pk>/", views.outreach_contact_view, name="outreach_contact"),
     # Policy simulation and dashboards for analysts and supervisors.
     path("analysis/", include("dost.backoffice.analysis.urls")),
 ]

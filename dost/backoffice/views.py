@@ -1,5 +1,5 @@
-"""The staff back office: home, person search, person 360° view, work queues, the case screen
-and four-eyes approvals.
+"""The staff back office: home, person search, person 360° view, work queues, the case screen,
+four-eyes approvals, and the social workers' proactive tasks and outreach lists.
 
 Thin views: a form checks the request, one selector or service does the work, a template
 renders it. Every read of a person's data writes an audit row (dost.backoffice.services).
@@ -12,23 +12,38 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dost.backoffice import selectors
-from dost.backoffice.forms import Purpose, PurposeForm, ReviewForm, SearchForm
+from dost.backoffice.forms import (
+    OutreachContactForm,
+    OutreachFilterForm,
+    Purpose,
+    PurposeForm,
+    ReviewForm,
+    SearchForm,
+    TaskResolveForm,
+)
 from dost.backoffice.person360 import person_360
 from dost.backoffice.search import person_search_by_id, person_search_by_name
 from dost.backoffice.services import (
+    MSG_TASK_CLOSED,
     WHAT_CASE,
     WHAT_CHANGE_REQUEST,
+    WHAT_OUTREACH,
+    WHAT_PROACTIVE_TASK,
     WHAT_SEARCH,
     audit_person360,
     audit_read,
+    outreach_contact_record,
+    proactive_task_resolve,
 )
 from dost.cases.forms import QueueFilterForm, StaffDecisionForm
 from dost.cases.models import (
@@ -45,6 +60,7 @@ from dost.cases.selectors import (
     case_decisions,
     case_get_for_user,
     case_timeline,
+    decision_explanation_text,
     work_queue,
 )
 from dost.cases.services import (
@@ -56,7 +72,8 @@ from dost.cases.services import (
     case_override_request,
 )
 from dost.catalog.models import localized
-from dost.registry.models import ChangeRequest, Person
+from dost.proactive.models import ActionStatus, NonTakeUp, OutreachOutcome, ProactiveAction
+from dost.registry.models import ChangeRequest, EventType, Person
 from dost.registry.services.change_requests import change_request_approve, change_request_reject
 from dost.security.access import staff_required
 from dost.security.selectors import staff_scope
@@ -65,12 +82,16 @@ SEARCH = "security.search_person"
 PERSON360 = "security.view_person360"
 WORK = "cases.work_case"
 APPEALS = "cases.decide_appeal"
+PROACTIVE = selectors.WORK_PROACTIVE
+PAGE_SIZE = 50
 
 MSG_APPROVED = _("Approved.")
 MSG_REJECTED = _("Rejected.")
 MSG_DECIDED = _("The decision is recorded.")
 MSG_TAKEN = _("The case is yours.")
 MSG_OVERRIDE_SENT = _("The override is waiting for a second person's approval.")
+MSG_TASK_RESOLVED = _("The task is closed.")
+MSG_CONTACT_RECORDED = _("The outcome of the contact is recorded.")
 
 # The queues each permission lets a user work.
 QUEUE_PERMISSIONS = {
@@ -90,6 +111,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/home.html", {
         "can_search": user.has_perm(SEARCH),
         "can_work": user.has_perm(WORK),
+        "can_proactive": user.has_perm(PROACTIVE),
         "can_approve": user.has_perm(selectors.OVERRIDE_PERMISSION)
         or user.has_perm(selectors.CHANGE_PERMISSION),
         "centres": selectors.staff_centres(user=user),
@@ -104,8 +126,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
     purpose = ""
     if form.is_valid():
         query, purpose = form.cleaned_data["query"], form.cleaned_data["purpose"]
-        result = (person_search_by_id(query) if form.is_personal_id
-                  else person_search_by_name(query))
+        result = selectors.search_in_scope(
+            user=request.user,
+            result=(person_search_by_id(query) if form.is_personal_id
+                    else person_search_by_name(query)),
+        )
         audit_read(user=request.user, person_ids=[h.person.pk for h in result.hits],
                    what=WHAT_SEARCH, purpose=purpose)
     return render(request, "backoffice/search.html", {
@@ -125,6 +150,9 @@ def person_view(request: HttpRequest, person_id: int) -> HttpResponse:
         # Nothing about the person is shown before the reader says why they look.
         return render(request, "backoffice/purpose.html", {"form": form, "person_id": person_id})
     purpose = form.cleaned_data["purpose"]
+    # A person outside the reader's scope is as absent as one who does not exist.
+    if not selectors.person_in_scope(user=request.user, person_id=person_id):
+        raise Http404
     try:
         view = person_360(person_id=person_id)
     except Person.DoesNotExist:
@@ -188,10 +216,7 @@ def _grounds(case: Case) -> list[tuple[str, str]]:
 
 
 def _explanation(decision: Any) -> str:
-    if decision is None:
-        return ""
-    texts = decision.explanation_text or {}
-    return str(localized(texts)) if texts else ""
+    return decision_explanation_text(decision=decision)
 
 
 def _case_page(
@@ -377,3 +402,127 @@ def change_review_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda r, user, note: change_request_reject(change_request=r, approver=user,
                                                     note=note),
     )
+
+
+# --- Proactive work: tasks and outreach lists -------------------------------------------------
+
+# The triggers the engine records that are no life event type (see dost.proactive.services).
+TRIGGER_LABELS = {
+    "retirement": _("Retirement age reached"),
+    "age_1": _("Child turned 1"),
+    "age_18": _("Child turned 18"),
+}
+
+
+def trigger_label(trigger: str) -> str:
+    if trigger in EventType.values:
+        return str(EventType(trigger).label)
+    return str(TRIGGER_LABELS.get(trigger, trigger))
+
+
+@staff_required(PROACTIVE)
+@require_GET
+def tasks_view(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.proactive_tasks(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    audit_read(user=request.user, person_ids=[a.person_id for a in page],
+               what=WHAT_PROACTIVE_TASK, purpose=Purpose.ELIGIBILITY.value)
+    return render(request, "backoffice/tasks.html", {
+        "page": page, "rows": [(a, trigger_label(a.trigger)) for a in page],
+    })
+
+
+@staff_required(PROACTIVE)
+@require_http_methods(["GET", "POST"])
+def task_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        action = selectors.proactive_task_get(user=request.user, pk=pk)
+    except ProactiveAction.DoesNotExist:
+        raise Http404 from None
+    form = TaskResolveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if action.status != ActionStatus.OPEN:
+            messages.error(request, str(MSG_TASK_CLOSED))
+            return redirect("backoffice:task", pk=action.pk)
+        if form.is_valid():
+            try:
+                proactive_task_resolve(action=action, actor=request.user,
+                                       note=form.cleaned_data["resolution"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, str(MSG_TASK_RESOLVED))
+                return redirect("backoffice:tasks")
+        status = 400
+    audit_read(user=request.user, person_ids=[action.person_id], what=WHAT_PROACTIVE_TASK,
+               purpose=Purpose.ELIGIBILITY.value)
+    return render(request, "backoffice/task.html", {
+        "action": action, "trigger": trigger_label(action.trigger),
+        "form": form if action.status == ActionStatus.OPEN else None,
+        "person_purpose": Purpose.ELIGIBILITY.value,
+    }, status=status)
+
+
+def _last_outcome(row: Any) -> str | None:
+    return row.last_outcome  # type: ignore[no-any-return]  # the selector's annotation
+
+
+@staff_required(PROACTIVE)
+@require_GET
+def outreach_view(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    latest = selectors.outreach_latest_period()
+    data = request.GET.copy()
+    if not data.get("period") and latest:
+        data["period"] = latest
+    form = OutreachFilterForm(data, districts=selectors.outreach_districts(user=user))
+    page, rows, query = None, [], ""
+    if form.is_valid() and form.cleaned_data["period"]:
+        chosen = form.cleaned_data
+        found = selectors.outreach_list(
+            user=user, period=chosen["period"], district=chosen["district"],
+            service=chosen["service"], outcome=chosen["outcome"],
+        )
+        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [(r, OutreachOutcome(outcome).label if (outcome := _last_outcome(r)) else "")
+                for r in page]
+        audit_read(user=user, person_ids=[r.person_id for r, _label in rows],
+                   what=WHAT_OUTREACH, purpose=Purpose.ELIGIBILITY.value)
+        # The filter again, for the page links and the way back from a contact.
+        query = urlencode({k: v for k, v in (
+            ("period", chosen["period"]),
+            ("district", chosen["district"].code if chosen["district"] else ""),
+            ("service", chosen["service"].code if chosen["service"] else ""),
+            ("outcome", chosen["outcome"]),
+        ) if v})
+    return render(request, "backoffice/outreach.html", {
+        "form": form, "page": page, "rows": rows, "query": query, "latest": latest,
+        "person_purpose": Purpose.ELIGIBILITY.value,
+    })
+
+
+@staff_required(PROACTIVE)
+@require_http_methods(["GET", "POST"])
+def outreach_contact_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        row = selectors.outreach_row_get(user=request.user, pk=pk)
+    except NonTakeUp.DoesNotExist:
+        raise Http404 from None
+    back = reverse("backoffice:outreach") + "?" + urlencode({
+        "period": row.period, "district": row.district.code, "service": row.service.code})
+    form = OutreachContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            outreach_contact_record(row=row, outcome=form.cleaned_data["outcome"],
+                                    note=form.cleaned_data["note"], actor=request.user)
+            messages.success(request, str(MSG_CONTACT_RECORDED))
+            return redirect(back)
+        status = 400
+    audit_read(user=request.user, person_ids=[row.person_id], what=WHAT_OUTREACH,
+               purpose=Purpose.ELIGIBILITY.value)
+    return render(request, "backoffice/outreach_contact.html", {
+        "row": row, "form": form, "contacts": selectors.outreach_contacts(row=row),
+        "back": back, "person_purpose": Purpose.ELIGIBILITY.value,
+    }, status=status)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dost.cases.models import Case, Decision
 from dost.catalog.models import Service
-from dost.registry.models import Household, Person
+from dost.registry.models import Household, Person, Region
 
 
 class Frequency(models.TextChoices):
@@ -187,3 +187,53 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.award_id} {self.period} {self.amount} ({self.status})"
+
+
+class PayrollTotal(models.Model):
+    """What an approved run pays for one month, kind, service, region, bank and currency.
+
+    Written once when the run is signed off (`services.totals`; the run is frozen then) so that
+    reports sum a few thousand rows instead of scanning millions of payments. The only later
+    change to a frozen run's payments is the bank's answer: a rejection rewrites the run's rows,
+    whose `rejected_*` columns carry what the bank sent back. The region is the beneficiary
+    household's (else the person's) when the rows were written.
+    """
+
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="totals")
+    period = models.CharField(_("month paid for"), max_length=7, help_text=_("YYYY-MM"))
+    kind = models.CharField(_("kind"), max_length=8, choices=PaymentKind.choices)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    bank = models.CharField(_("paying bank"), max_length=11, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    payments = models.PositiveIntegerField(_("payments"))
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    rejected_payments = models.PositiveIntegerField(_("payments rejected by the bank"), default=0)
+    rejected_amount = models.DecimalField(
+        _("amount rejected by the bank"), max_digits=16, decimal_places=2, default=0
+    )
+    written_at = models.DateTimeField(_("written at"), auto_now=True)
+
+    class Meta:
+        ordering = ["run_id", "period", "service_id", "region_id", "bank", "currency", "kind"]
+        verbose_name = _("payroll total")
+        verbose_name_plural = _("payroll totals")
+        constraints = [
+            # One row per group; a region may be unknown (a person without a district), and
+            # NULLs are distinct in a unique index, hence the second constraint.
+            models.UniqueConstraint(
+                fields=["run", "period", "kind", "service", "region", "bank", "currency"],
+                condition=Q(region__isnull=False), name="payroll_total_once",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "period", "kind", "service", "bank", "currency"],
+                condition=Q(region__isnull=True), name="payroll_total_once_no_region",
+            ),
+        ]
+        # The dashboards select months paid for, across runs.
+        indexes = [models.Index(fields=["period", "region"], name="payroll_totals_by_month")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.period} {self.service_id} {self.amount}"

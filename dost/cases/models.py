@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dost.audit.models import AppendOnlyRecord
 from dost.catalog.models import IntakeChannel, Service
 from dost.centres.models import Centre
 from dost.registry.models import Household, Person
@@ -202,12 +203,38 @@ class CaseEvent(models.Model):
         return f"{self.case_id}: {self.status_from or '-'} → {self.status_to}"
 
 
+class ExplanationShape(AppendOnlyRecord):
+    """What the explanations of one plan share (`dost.rules.explain`): the tree of variables,
+    the parameter values used with their dates and citations, and every label, formula note,
+    reference and word of the text in every language — the same for every household the rules
+    explain with that rulebook version, period and outputs. Named by the SHA-256 of its
+    canonical JSON, written once, never changed: a decision pointing here reads the same
+    explanation forever."""
+
+    digest = models.CharField(_("digest"), max_length=64, primary_key=True)
+    content = models.JSONField(_("content"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "digest"]
+        verbose_name = _("explanation shape")
+        verbose_name_plural = _("explanation shapes")
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
 class Decision(models.Model):
     """A decision as it was taken, frozen: re-reading it years later shows the same thing.
 
-    `explanation` and `explanation_text` hold the rules engine's explanation in every language
-    (JSON tree and plain text), `parameters` the parameter values the rules used with their
-    dates and citations, `rulebook`/`rulebook_version` which rulebook produced them.
+    A decision by the rules keeps its explanation as `explanation_shape` (shared, frozen: see
+    `ExplanationShape`) and `explanation_values` (this household's members and the value of
+    every variable of the tree); the text and tree are rendered from the two in the reader's
+    language (`cases.selectors.decision_explanation_text`). Decisions taken before shapes hold
+    the explanation pre-rendered in every language instead, in `explanation` (JSON trees) and
+    `explanation_text` (plain words), which readers fall back to.
+    `parameters` the parameter values the rules used with their dates and citations,
+    `rulebook`/`rulebook_version` which rulebook produced them.
     `reasons` is a list of {"code", "text": {language: plain words}}.
     """
 
@@ -222,6 +249,12 @@ class Decision(models.Model):
     note = models.TextField(_("note"), blank=True, max_length=5000)
     period = models.CharField(_("period"), max_length=7, blank=True)
     outputs = models.JSONField(_("rule outputs"), default=dict, blank=True)
+    explanation_shape = models.ForeignKey(
+        ExplanationShape, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("explanation shape"),
+    )
+    explanation_values = models.JSONField(_("explanation values"), default=dict, blank=True)
+    # Decisions taken before explanation shapes: the explanation pre-rendered per language.
     explanation = models.JSONField(_("explanation"), default=dict, blank=True)
     explanation_text = models.JSONField(_("explanation in plain words"), default=dict, blank=True)
     rulebook = models.CharField(_("rulebook"), max_length=40, blank=True)

@@ -158,7 +158,11 @@ def _language(code: str) -> str:
 
 
 def _current_decision(event: CaseEvent) -> Decision | None:
-    return event.case.decisions.filter(is_current=True).first()
+    # A message says the outcome, amount and reasons: the explanation and outputs stay unread.
+    return (
+        event.case.decisions.filter(is_current=True)
+        .only("case_id", "outcome", "amount", "currency", "reasons", "decided_at").first()
+    )
 
 
 def render_message(event: CaseEvent, language: str) -> tuple[str, str]:

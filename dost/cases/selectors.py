@@ -9,12 +9,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from dost.cases.models import Case, CaseEvent, Decision, Notification, NotificationStatus
 from dost.cases.models import NotifyChannel as NotifyChannel
 from dost.cases.sla import SlaState, sla_state
 from dost.centres.models import Centre
 from dost.registry.models import Person
+from dost.rules.explain import render_json, render_text
 
 STAFF_PERMISSIONS = ("cases.work_case", "cases.approve_override", "cases.decide_appeal")
 PAGE_SIZE = 50
@@ -59,7 +61,51 @@ def case_decision_current(*, case: Case) -> Decision | None:
 
 
 def case_decisions(*, case: Case) -> QuerySet[Decision]:
-    return Decision.objects.select_related("decided_by", "approved_by").filter(case=case)
+    # A history lists outcomes; the explanations are read one decision at a time.
+    return (
+        Decision.objects.select_related("decided_by", "approved_by")
+        .defer(*EXPLANATION_FIELDS).filter(case=case)
+    )
+
+
+# The fields holding a decision's explanation (large for decisions taken before shapes):
+# `.defer(*EXPLANATION_FIELDS)` where a read needs the outcome only.
+EXPLANATION_FIELDS = ("explanation_values", "explanation", "explanation_text")
+
+
+def _language(language: str | None) -> str:
+    return (language or get_language() or "en").split("-")[0]
+
+
+def decision_explanation_text(*, decision: Decision | None, language: str | None = None) -> str:
+    """The rules' explanation of `decision` in plain words, in `language` (default: the active
+    one); "" for a decision without one (staff decisions).
+
+    Rendered from the decision's frozen shape and values; a decision taken before shapes shows
+    the text it stored in that language, else in English."""
+    if decision is None:
+        return ""
+    lang = _language(language)
+    if decision.explanation_shape_id:
+        shape = decision.explanation_shape
+        assert shape is not None
+        return render_text(shape.content, decision.explanation_values, lang)
+    texts = decision.explanation_text or {}
+    return str(texts.get(lang) or texts.get("en") or "")
+
+
+def decision_explanation_tree(
+    *, decision: Decision, language: str | None = None
+) -> dict[str, Any]:
+    """The rules' explanation of `decision` as a JSON tree in `language` (see
+    `decision_explanation_text`); {} for a decision without one."""
+    lang = _language(language)
+    if decision.explanation_shape_id:
+        shape = decision.explanation_shape
+        assert shape is not None
+        return render_json(shape.content, decision.explanation_values, lang)
+    trees = decision.explanation or {}
+    return dict(trees.get(lang) or trees.get("en") or {})
 
 
 def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dost.certificates.models import CertificateKind
-from dost.portal.tools.described import DescribedByPartial
 
 MSG_KIND = _("Select which certificate you need")
 MSG_LANGUAGE = _("Select the language of the certificate")
@@ -23,7 +22,7 @@ def _languages() -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in settings.LANGUAGES]
 
 
-class IssueForm(DescribedByPartial):
+class IssueForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Which certificate do you need?"), choices=CertificateKind.choices,
         widget=forms.RadioSelect,
@@ -48,7 +47,7 @@ class StaffIssueForm(IssueForm):
     field_order = ["personal_id", "kind", "language"]
 
 
-class CheckFileForm(DescribedByPartial):
+class CheckFileForm(forms.Form):
     file = forms.FileField(
         label=_("Upload the PDF file to check"),
         help_text=_("The file is compared with the certificate as issued and not kept."),
@@ -62,7 +61,7 @@ class CheckFileForm(DescribedByPartial):
         return upload
 
 
-class LookupForm(DescribedByPartial):
+class LookupForm(forms.Form):
     code = forms.CharField(
         label=_("Verification code"), max_length=40,
         help_text=_("Printed under the QR code of the certificate."),

@@ -7,7 +7,9 @@ and does nothing, so the engine is safe to re-run.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dost.benefits.models import Award
@@ -78,6 +80,13 @@ class ProactiveAction(models.Model):
     start = models.DateField(_("right arose on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     occurred_on = models.DateField(_("triggering fact on"), null=True, blank=True)
+    # A task or invitation staff closed by hand: who, when, and what they did about it.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.TextField(_("what was done"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,3 +125,43 @@ class NonTakeUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.service_id} {self.person_id}"
+
+
+class OutreachOutcome(models.TextChoices):
+    CONTACTED = "contacted", _("Contacted: told about the service")
+    APPLIED = "applied", _("Applied")
+    DECLINED = "declined", _("Declined")
+    UNREACHABLE = "unreachable", _("Could not be reached")
+
+
+class OutreachContact(models.Model):
+    """What came of contacting a person on an outreach list, one row per attempt.
+
+    Keyed by period, service and person rather than by the `NonTakeUp` row: the nightly scan
+    replaces a period's rows when it runs again, and the outcomes must survive it."""
+
+    period = models.CharField(_("period"), max_length=7)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=OutreachOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("outreach contact")
+        verbose_name_plural = _("outreach contacts")
+        permissions = [
+            ("work_proactive", _("Can resolve proactive tasks and record outreach outcomes")),
+        ]
+        indexes = [
+            models.Index(fields=["period", "service", "person", "-recorded_at"],
+                         name="outreach_contact_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.service_id} {self.person_id}: {self.outcome}"

@@ -45,11 +45,13 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "centres.supervise_centre", "security.search_person", "security.view_person360",
         "security.view_dashboards", "security.approve_role_grant",
         "security.export_person_data", "certificates.issue_certificate",
+        "proactive.work_proactive",
     ],
     Role.SOCIAL_WORKER: [
         "registry.view_person", "registry.view_household", "registry.view_membership",
         "registry.view_lifeevent", "cases.work_case", "security.search_person",
         "security.view_person360", "certificates.issue_certificate",
+        "proactive.work_proactive",
     ],
     # Prepares a run and may approve another officer's run, never their own (four eyes).
     Role.PAYROLL_OFFICER: [

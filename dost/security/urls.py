@@ -12,3 +12,16 @@ urlpatterns = [
     path("2fa/", views.otp_verify, name="otp_verify"),
     path("2fa/enrol/", views.otp_enrol, name="otp_enrol"),
 ]
+
+# Staff and roles: the administrators' pages.
+urlpatterns += [
+    path("staff/", views.staff_list_view, name="staff"),
+    path("staff/<int:user_id>/", views.staff_user_view, name="staff_user"),
+    path("staff/<int:user_id>/assignments/", views.staff_assignment_add_view,
+         name="staff_assignment_add"),
+    path("staff/assignments/<int:pk>/remove/", views.staff_assignment_remove_view,
+         name="staff_assignment_remove"),
+    path("staff/grants/", views.role_grants_view, name="role_grants"),
+    path("staff/grants/new/", views.role_grant_request_view, name="role_grant_request"),
+    path("staff/grants/<int:pk>/", views.role_grant_decide_view, name="role_grant_decide"),
+]

@@ -22,7 +22,7 @@ def test_it_serves_the_home_page(client: Client, language: str, heading: str) ->
     assert response.status_code == 200
     page = response.content.decode()
     assert heading in page
-    for link in ("/portal/", "/portal/tools/", "/backoffice/", "/centres/", "/cases/queue/",
+    for link in ("/portal/", "/portal/tools/", "/backoffice/", "/centres/", "/backoffice/queue/",
                  "/admin/", "/api/v1/docs"):
         assert f'href="{link}' in page
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")

@@ -245,8 +245,8 @@ def test_it_renders_the_display_board_in_each_language(
 def test_it_renders_the_case_work_queue_in_each_language(
     staff_client: Client, lang: str,
 ) -> None:
-    english = _h1(_get(staff_client, "/cases/queue/", "en"))
-    page = _get(staff_client, "/cases/queue/", lang)
+    english = _h1(_get(staff_client, "/backoffice/queue/", "en"))
+    page = _get(staff_client, "/backoffice/queue/", lang)
     assert _html_lang(page) == lang
     assert _h1(page) != english
 

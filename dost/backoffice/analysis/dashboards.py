@@ -11,28 +11,41 @@ few grouped rows. Definitions (docs/simulation.md, "Dashboards"):
 - SLA: of the cases decided in the months, the share decided on or before their due day, per
   service; and the cases still open today past their due day;
 - spending: payments for the months (by the month they pay for) that the bank did not reject,
-  by month, service and region (the beneficiary household's region, else the person's).
+  by month, service and region (the beneficiary household's region, else the person's). Read
+  from the totals each payroll run gets when it is signed off (dost/benefits/services/totals.py),
+  not from the payments: a year of a national payroll is millions of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 
-from dost.benefits.models import Payment, PaymentStatus
+from dost.benefits.models import Payment, PaymentStatus, PayrollTotal
+from dost.benefits.services.totals import BENEFICIARY_REGION, runs_without_totals
 from dost.cases.models import OPEN_STATUSES, Case, CaseKind
 from dost.catalog.models import IntakeChannel, Service, localized
 from dost.centres.models import Centre, EscalationStatus, Ticket, TicketSource, TicketStatus
 from dost.registry.models import Region
 from dost.rules import Period
 
+MONEY = DecimalField(max_digits=16, decimal_places=2)
 SATISFIED = 4  # a rating is satisfied when every score is at least this (dost.centres.models)
 
 
@@ -174,60 +187,74 @@ def _service_names(ids: list[int]) -> dict[int, str]:
     return {pk: f"{s.code} {localized(s.names)}" for pk, s in Service.objects.in_bulk(ids).items()}
 
 
-def proactive_shares(flt: DashboardFilter) -> list[ServiceShare]:
-    """Applications submitted in the months, and how many the proactive engine opened."""
-    grouped = list(
-        _cases(flt)
-        .filter(kind=CaseKind.APPLICATION, submitted_on__range=(flt.first_day, flt.last_day))
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+# service -> applications, proactive ones, decided, decided on time, open past their due day
+CaseCounts = dict[int, dict[str, int]]
+
+
+def case_counts(flt: DashboardFilter, *, today: dt.date | None = None) -> CaseCounts:
+    """The counts of the proactive share and of the SLA per service, in one scan of the cases
+    (three before): each count is filtered on its own condition, the rows on their union."""
+    today = today or timezone.localdate()
+    applied = Q(kind=CaseKind.APPLICATION, submitted_on__range=(flt.first_day, flt.last_day))
+    # The days as a range of instants in the current time zone (what `__date` compares), so
+    # that the planner can estimate the rows (and an index on decided_at could serve it).
+    decided = Q(decided_at__gte=_midnight(flt.first_day),
+                decided_at__lt=_midnight(flt.last_day + dt.timedelta(days=1)))
+    overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today)
+    rows = (
+        _cases(flt).filter(applied | decided | overdue)
         .values("service")
-        .annotate(total=Count("id"),
-                  proactive=Count("id", filter=Q(channel=IntakeChannel.PROACTIVE)))
-        .order_by("service")
+        .annotate(
+            total=Count("id", filter=applied),
+            proactive=Count("id", filter=applied & Q(channel=IntakeChannel.PROACTIVE)),
+            decided=Count("id", filter=decided),
+            on_time=Count("id", filter=decided & Q(decided_at__date__lte=F("due_on"))),
+            open_overdue=Count("id", filter=overdue),
+        )
+        .order_by()
     )
-    names = _service_names([row["service"] for row in grouped])
+    return {
+        row["service"]: {"total": row["total"], "proactive": row["proactive"],
+                         "decided": row["decided"], "on_time": row["on_time"],
+                         "open_overdue": row["open_overdue"]}
+        for row in rows
+    }
+
+
+def proactive_shares(flt: DashboardFilter, counts: CaseCounts | None = None,
+                     ) -> list[ServiceShare]:
+    """Applications submitted in the months, and how many the proactive engine opened."""
+    counts = case_counts(flt) if counts is None else counts
+    applied = sorted(pk for pk, row in counts.items() if row["total"])
+    names = _service_names(applied)
     return [
-        ServiceShare(row["service"], names[row["service"]], row["total"], row["proactive"])
-        for row in grouped
+        ServiceShare(pk, names[pk], counts[pk]["total"], counts[pk]["proactive"])
+        for pk in applied
     ]
 
 
-def sla_rows(flt: DashboardFilter, *, today: dt.date | None = None) -> list[SlaRow]:
+def sla_rows(flt: DashboardFilter, *, today: dt.date | None = None,
+             counts: CaseCounts | None = None) -> list[SlaRow]:
     """Cases decided in the months (on time or late) and cases open past their due day today."""
-    today = today or timezone.localdate()
-    decided = (
-        _cases(flt)
-        .filter(decided_at__isnull=False,
-                decided_at__date__range=(flt.first_day, flt.last_day))
-        .values("service")
-        .annotate(decided=Count("id"),
-                  on_time=Count("id", filter=Q(decided_at__date__lte=F("due_on"))))
-        .order_by()
-    )
-    overdue = (
-        _cases(flt)
-        .filter(status__in=OPEN_STATUSES, due_on__lt=today)
-        .values("service")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    by_service: dict[int, dict[str, int]] = {}
-    for done in decided:
-        by_service[done["service"]] = {"decided": done["decided"], "on_time": done["on_time"]}
-    for late in overdue:
-        by_service.setdefault(late["service"], {})["open_overdue"] = late["n"]
-    names = _service_names(list(by_service))
+    counts = case_counts(flt, today=today) if counts is None else counts
+    shown = [pk for pk, row in counts.items() if row["decided"] or row["open_overdue"]]
+    names = _service_names(shown)
     return sorted(
         (
-            SlaRow(pk, names[pk], v.get("decided", 0), v.get("on_time", 0),
-                   v.get("open_overdue", 0))
-            for pk, v in by_service.items()
+            SlaRow(pk, names[pk], counts[pk]["decided"], counts[pk]["on_time"],
+                   counts[pk]["open_overdue"])
+            for pk in shown
         ),
         key=lambda r: r.label,
     )
 
 
-def _payments(flt: DashboardFilter) -> QuerySet[Payment]:
-    payments = Payment.objects.exclude(status=PaymentStatus.REJECTED).filter(
+def _payments(flt: DashboardFilter, runs: list[int]) -> QuerySet[Payment]:
+    payments = Payment.objects.filter(run__in=runs).exclude(status=PaymentStatus.REJECTED).filter(
         period__gte=str(flt.start), period__lte=str(flt.end)
     )
     if flt.region is not None:
@@ -238,41 +265,78 @@ def _payments(flt: DashboardFilter) -> QuerySet[Payment]:
     return payments
 
 
-def _spend(rows: Sequence[Mapping[str, Any]], key: str, names: Mapping[Any, str],
-           ) -> list[SpendRow]:
+# (month paid for, service, region or None, currency) -> [amount, payments]
+Groups = dict[tuple[str, int, int | None, str], list[Any]]
+
+
+def spending_groups(flt: DashboardFilter) -> Groups:
+    """Payments not rejected for the months, by month, service, region and currency: from the
+    totals written when each run was signed off (`PayrollTotal`), and from the payments
+    themselves for the few runs that have none (not approved yet, or approved before the
+    totals existed and not back-filled), so that no figure depends on which source it came
+    from. Two small grouped queries, whatever the size of the payroll."""
+    groups: Groups = {}
+
+    def add(rows: Any) -> None:
+        for row in rows:
+            key = (row["period"], row["service_ref"], row["region_ref"], row["currency"])
+            group = groups.setdefault(key, [Decimal(0), 0])
+            group[0] += row["total"]
+            group[1] += row["n"]
+
+    totals = PayrollTotal.objects.filter(period__gte=str(flt.start), period__lte=str(flt.end))
+    if flt.region is not None:
+        totals = totals.filter(region=flt.region)
+    add(
+        totals.values("period", "currency", service_ref=F("service"), region_ref=F("region"))
+        .annotate(total=Sum(F("amount") - F("rejected_amount"), output_field=MONEY),
+                  n=Sum(F("payments") - F("rejected_payments")))
+        .order_by()
+    )
+    open_runs = runs_without_totals()
+    if open_runs:
+        add(
+            _payments(flt, open_runs)
+            .values("period", "currency", service_ref=F("award__service"),
+                    region_ref=BENEFICIARY_REGION)
+            .annotate(total=Sum("amount"), n=Count("id"))
+            .order_by()
+        )
+    # A group whose payments the bank all rejected is no spending (and no row), as before.
+    return {key: group for key, group in groups.items() if group[1]}
+
+
+def _spend(groups: Groups, part: int, names: Mapping[Any, str]) -> list[SpendRow]:
+    """The groups summed by one part of their key (and the currency), in key order."""
+    summed: dict[tuple[Any, str], list[Any]] = {}
+    for key, (total, payments) in groups.items():
+        row = summed.setdefault((key[part], key[3]), [Decimal(0), 0])
+        row[0] += total
+        row[1] += payments
     return [
         SpendRow(
-            key=str(row[key] or ""), label=names.get(row[key], "") if row[key] is not None else "",
-            currency=row["currency"], total=row["total"], payments=row["payments"],
+            key=str(value or ""), label=names.get(value, "") if value is not None else "",
+            currency=currency, total=total, payments=payments,
         )
-        for row in rows
+        for (value, currency), (total, payments) in sorted(
+            summed.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0, item[0][1])
+        )
     ]
 
 
-def spending_by_month(flt: DashboardFilter) -> list[SpendRow]:
-    rows = list(
-        _payments(flt).values("period", "currency")
-        .annotate(total=Sum("amount"), payments=Count("id")).order_by("period", "currency")
-    )
-    return _spend(rows, "period", {row["period"]: row["period"] for row in rows})
+def spending_by_month(flt: DashboardFilter, groups: Groups | None = None) -> list[SpendRow]:
+    groups = spending_groups(flt) if groups is None else groups
+    return _spend(groups, 0, {key[0]: key[0] for key in groups})
 
 
-def spending_by_service(flt: DashboardFilter) -> list[SpendRow]:
-    rows = list(
-        _payments(flt).values("award__service", "currency")
-        .annotate(total=Sum("amount"), payments=Count("id")).order_by("award__service")
-    )
-    names = _service_names([row["award__service"] for row in rows])
-    return sorted(_spend(rows, "award__service", names), key=lambda r: r.label)
+def spending_by_service(flt: DashboardFilter, groups: Groups | None = None) -> list[SpendRow]:
+    groups = spending_groups(flt) if groups is None else groups
+    names = _service_names(sorted({key[1] for key in groups}))
+    return sorted(_spend(groups, 1, names), key=lambda r: r.label)
 
 
-def spending_by_region(flt: DashboardFilter) -> list[SpendRow]:
-    rows = list(
-        _payments(flt)
-        .values("currency", region=Coalesce("award__household__district__region",
-                                            "award__person__district__region"))
-        .annotate(total=Sum("amount"), payments=Count("id")).order_by("region", "currency")
-    )
-    regions = Region.objects.in_bulk([row["region"] for row in rows if row["region"]])
+def spending_by_region(flt: DashboardFilter, groups: Groups | None = None) -> list[SpendRow]:
+    groups = spending_groups(flt) if groups is None else groups
+    regions = Region.objects.in_bulk(sorted({key[2] for key in groups if key[2]}))
     names = {pk: localized(r.names) or r.name for pk, r in regions.items()}
-    return sorted(_spend(rows, "region", names), key=lambda r: (r.key == "", r.label))
+    return sorted(_spend(groups, 2, names), key=lambda r: (r.key == "", r.label))

@@ -124,13 +124,14 @@ def dashboards(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         flt = dash.DashboardFilter(Period.parse(data["start"]), Period.parse(data["end"]),
                                    data["region"], data["centre"])
+        cases, spending = dash.case_counts(flt), dash.spending_groups(flt)
         figures = {
             "centres": dash.centre_rows(flt),
-            "shares": dash.proactive_shares(flt),
-            "sla": dash.sla_rows(flt),
-            "by_month": dash.spending_by_month(flt),
-            "by_service": dash.spending_by_service(flt),
-            "by_region": dash.spending_by_region(flt),
+            "shares": dash.proactive_shares(flt, cases),
+            "sla": dash.sla_rows(flt, counts=cases),
+            "by_month": dash.spending_by_month(flt, spending),
+            "by_service": dash.spending_by_service(flt, spending),
+            "by_region": dash.spending_by_region(flt, spending),
         }
         context.update(figures, flt=flt, charts=dashboard_charts(figures))
         months = (flt.end.year - flt.start.year) * 12 + flt.end.month - flt.start.month + 1

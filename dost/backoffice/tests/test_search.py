@@ -48,6 +48,7 @@ def test_it_keeps_different_names_apart() -> None:
     ("Алиев Рашад", "Əliyev Rəşad"),
     ("Khalilov", "Xəlilov Kamran"),
     ("Djafarov", "Cəfərov Vüqar"),
+    ("Mammadov El", "Məmmədov Elvin Rəşad oğlu"),  # the first letters of the first name
 ])
 def test_it_finds_a_name_whatever_the_spelling(world: World, query: str, expected: str) -> None:
     found = names_found(query)
@@ -143,16 +144,46 @@ def test_the_migration_indexes_the_expression_the_search_uses() -> None:
     migration = importlib.import_module(
         "dost.backoffice.migrations.0001_person_surname_trigram")
     assert migration.PG_SURNAME_KEY == search.PG_SURNAME_KEY
+    keys = importlib.import_module("dost.backoffice.migrations.0002_person_name_keys")
+    assert (keys.PG_SURNAME_KEY, keys.PG_FIRST_KEY) == (search.PG_SURNAME_KEY,
+                                                         search.PG_FIRST_KEY)
 
 
 @pytest.mark.django_db
-def test_it_uses_the_trigram_index_on_postgresql(world: World) -> None:
+def test_it_uses_the_name_keys_and_their_index_on_postgresql(world: World) -> None:
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("the trigram index exists on PostgreSQL only")
+        pytest.skip("the name keys and their index exist on PostgreSQL only")
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s",
-                       ["backoffice_person_surname_trgm"])
+                       ["backoffice_person_name_keys"])
         assert cursor.fetchone() is not None
     assert names_found("Mamedov Elvin")[0] == "Məmmədov Elvin Rəşad oğlu"
+    # A person registered, or renamed, later is found: the triggers add the new keys.
+    newcomer = person("Qəhrəmanlı", "Tural")
+    assert names_found("Gahramanli Tural") == ["Qəhrəmanlı Tural"]
+    newcomer.last_name, newcomer.first_name = "Zülfüqarlı", "Nihad"
+    newcomer.save()
+    assert names_found("Zulfugarli")[0] == "Zülfüqarlı Nihad"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT part, key FROM backoffice_name_key WHERE key LIKE %s",
+                       ["zulfu%"])
+        assert cursor.fetchall() == [("l", "zulfukarli")]
+
+
+@pytest.mark.django_db
+def test_it_puts_the_closest_names_first_when_the_candidates_are_cut(
+    world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's prefix scan reads the candidates in alphabetical order")
+    for i in range(5):
+        person("Məmmədli", f"Anar{i}")
+    monkeypatch.setattr(search, "CANDIDATES_MAX", 2)
+    result = person_search_by_name("Mammadov")
+    # The keys most like the query's are read first: the exact surname is not crowded out.
+    assert result.truncated is True
+    assert [h.person.last_name for h in result.hits][:1] == ["Məmmədov"]

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dost.benefits.models import Payment, PaymentStatus, PayrollRun, RunStatus
+from dost.benefits.services.totals import payroll_totals_rewrite
 
 PAIN_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 CSV_COLUMNS = (
@@ -209,6 +210,7 @@ def bank_results_import(*, lines: Iterable[str]) -> Reconciliation:
     not one of ours is listed as unknown rather than failing the whole file.
     """
     result = Reconciliation()
+    rejected_runs: set[int] = set()
     for number, row in _rows(lines):
         status = (row.get("status") or "").strip().lower()
         if status not in (PaymentStatus.PAID, PaymentStatus.REJECTED):
@@ -239,4 +241,7 @@ def bank_results_import(*, lines: Iterable[str]) -> Reconciliation:
         else:
             result.rejected += 1
             result.rejected_amount += payment.amount
+            rejected_runs.add(payment.run_id)
+    # The runs' totals for the reports count rejections apart: bring them up to date.
+    payroll_totals_rewrite(run_ids=rejected_runs)
     return result

@@ -44,6 +44,7 @@ from dost.benefits.models import (
     PayrollRun,
     RunStatus,
 )
+from dost.benefits.services.totals import payroll_totals_write
 from dost.registry.snapshot import SnapshotPeriodError, parse_period
 
 FAIL_AFTER_ENV = "DOST_PAYROLL_FAIL_AFTER"
@@ -281,6 +282,8 @@ def payroll_approve(*, run: PayrollRun, approver: Any = None) -> PayrollRun:
     run.status, run.approved_at = RunStatus.APPROVED, timezone.now()
     run.approved_by = approver if getattr(approver, "pk", None) else None
     run.save(update_fields=["status", "approved_at", "approved_by"])
+    # Frozen from here: its totals for the reports are written once, in the same transaction.
+    payroll_totals_write(run=run)
     return run
 
 

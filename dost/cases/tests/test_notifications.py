@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from dost.cases.models import Notification, NotificationStatus, Outcome
+from dost.cases.models import CaseEvent, Notification, NotificationStatus, Outcome
 from dost.cases.notifications import notifications_send
 from dost.cases.selectors import inbox_for_person
 from dost.cases.services import case_decide_by_staff, case_submit
+from dost.cases.tasks import NotifyError, case_events_notify
 from dost.cases.tests.conftest import TSSA, head_of, make_household
 
 TSSA_DOCS = ["application", "family_id_cards", "birth_certificate"]
@@ -159,3 +160,21 @@ def test_it_tells_the_applicant_about_a_withdrawal_in_russian(
     assert newest is not None
     assert newest.subject == f"Дело {case.reference}: Отозвано"
     assert newest.body == "Ваше заявление на услугу «Тестовая услуга» отозвано."
+
+
+@pytest.mark.django_db
+def test_it_notifies_a_batch_of_case_events_in_one_task_despite_one_failing(staff_service):
+    cases = [
+        case_submit(service=staff_service, applicant=head_of(household), household=household,
+                    channel="portal", period="2026-03", documents=["id_card"])
+        for household in (make_household(), make_household())
+    ]  # on_commit hooks do not run here: nothing is sent yet
+    events = list(CaseEvent.objects.filter(case__in=cases).order_by("id"))
+    missing = max(e.pk for e in events) + 1000
+    with pytest.raises(NotifyError, match=str(missing)):
+        case_events_notify.call([events[0].pk, missing, *[e.pk for e in events[1:]]])
+    # The failing event did not stop the others.
+    sent = Notification.objects.filter(case__in=cases, status=NotificationStatus.SENT)
+    assert sorted(n.event_id for n in sent) == [e.pk for e in events]
+    assert case_events_notify.call([e.pk for e in events]) == len(events)  # nothing sent twice
+    assert Notification.objects.filter(case__in=cases).count() == len(events)

@@ -33,12 +33,11 @@ def test_it_pages_the_work_queue_50_at_a_time_in_a_fixed_number_of_queries(
     _fill_queue(staff_service, centre, 60)
     client = Client()
     client.force_login(officer)
-    url = reverse("cases:queue")
+    url = reverse("backoffice:queue")
     client.get(url, {"centre": "baku-1", "role": "officer"})  # warms the holiday calendar
-    # session, user, the user's permissions (2), the centre, the page, the centres of the
-    # filter's drop-down: nothing per row.
-    # 8: session, user, 2 × permissions, centre, staff scope (assignments), cases, centre.
-    with django_assert_max_num_queries(8):
+    # Session, user, the user's permissions (2), the user's centres, the centre, staff scope
+    # (assignments), the page of cases, the centres of the filter's drop-down: nothing per row.
+    with django_assert_max_num_queries(9):
         response = client.get(url, {"centre": "baku-1", "role": "officer"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -62,6 +61,21 @@ def test_it_keeps_the_queue_from_anonymous_and_unauthorised_users(staff_service)
     assert "/accounts/login/" in response["Location"]
     client.force_login(User.objects.create_user("visitor"))
     assert client.get(reverse("cases:queue")).status_code == 403
+    assert client.get(reverse("backoffice:queue")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_old_addresses_lead_to_the_back_office_for_good(officer):
+    client = Client()
+    client.force_login(officer)
+    queue = client.get("/cases/queue/", {"centre": "baku-1", "role": "officer"})
+    assert (queue.status_code, queue["Location"]) == (
+        301, "/backoffice/queue/?centre=baku-1&role=officer")
+    case = client.get("/cases/12/")
+    assert (case.status_code, case["Location"]) == (301, "/backoffice/cases/12/")
+    # A POST (with its CSRF token) is repeated at the new address: 308 keeps the method.
+    take = client.post("/cases/12/take/")
+    assert (take.status_code, take["Location"]) == (308, "/backoffice/cases/12/take/")
 
 
 @pytest.mark.django_db
@@ -72,13 +86,13 @@ def test_it_shows_a_rules_decision_with_its_explanation(az_world, officer):
     client = Client()
     client.force_login(officer)
     response = client.get(reverse("cases:case", args=[case.pk]),
-                          headers={"accept-language": "en"})
+                          headers={"accept-language": "en"}, follow=True)
     html = response.content.decode()
     assert response.status_code == 200
     assert "600.00 AZN" in html
     assert "Need criterion" in html
     assert "az 2026.1" in html
-    assert client.get(reverse("cases:case", args=[999_999])).status_code == 404
+    assert client.get(reverse("backoffice:case", args=[999_999])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -90,13 +104,13 @@ def test_it_lets_an_officer_take_and_decide_a_case_on_the_page(staff_service, of
                        documents=["id_card"], centre=centre)
     client = Client()
     client.force_login(officer)
-    client.post(reverse("cases:take", args=[case.pk]))
+    client.post(reverse("cases:take", args=[case.pk]), follow=True)
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_REVIEW
     assert case.assignee == officer
-    url = reverse("cases:case", args=[case.pk])
+    url = reverse("backoffice:decide", args=[case.pk])
     bad = client.post(url, {"outcome": "refused", "note": "no reason given"})
-    assert bad.status_code == 200
+    assert bad.status_code == 400
     assert "A refusal must give at least one reason." in bad.content.decode()
     good = client.post(url, {"outcome": "refused", "reasons": ["not_eligible"],
                              "note": "Not in the category."})

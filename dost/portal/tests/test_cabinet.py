@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from dost.benefits.models import Award, AwardAmount, Frequency
 from dost.cases.models import CaseEvent, Notification, NotificationStatus
+from dost.cases.selectors import decision_explanation_text
 from dost.cases.services import case_submit
 from dost.catalog.models import Service
 from dost.centres.services import appointment_book
@@ -98,7 +99,8 @@ def test_it_explains_a_refusal_in_plain_words_in_the_current_language(
     with translation.override("ru"):
         russian = citizen_client.get(url, headers={"accept-language": "ru"}).content.decode()
     assert "Среднемесячный доход семьи не ниже критерия нуждаемости" in russian
-    assert case.decisions.get().explanation_text["ru"].splitlines()[0] in russian
+    decision = case.decisions.get()
+    assert decision_explanation_text(decision=decision, language="ru").splitlines()[0] in russian
 
 
 def test_it_lets_me_accept_an_offer_in_one_step(world: World, citizen_client: Client) -> None:

@@ -10,7 +10,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dost.portal.tools.described import DescribedByPartial
 from dost.portal.tools.screener import MAX_MEMBERS, HouseholdAnswers, PersonAnswers
 
 if TYPE_CHECKING:
@@ -81,7 +80,7 @@ def _clean_birth(value: dt.date) -> dt.date:
     return value
 
 
-class HouseholdForm(DescribedByPartial):
+class HouseholdForm(forms.Form):
     members = forms.IntegerField(
         label=_("How many people live in your household, including you?"),
         help_text=_("Count everyone who shares the home and the household budget."),
@@ -123,7 +122,6 @@ class HouseholdForm(DescribedByPartial):
                 ),
                 _("Enter 0 if none."),
             )
-        self._describe()  # the questions added above
 
     def answers(self) -> HouseholdAnswers:
         data = self.cleaned_data
@@ -143,7 +141,7 @@ class HouseholdForm(DescribedByPartial):
         return initial
 
 
-class PersonForm(DescribedByPartial):
+class PersonForm(forms.Form):
     def __init__(self, *args: Any, country: str, index: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country = country
@@ -182,7 +180,6 @@ class PersonForm(DescribedByPartial):
             _("Other income in an average month"),
             _("For example rent, farming or help from relatives abroad. Enter 0 if none."),
         )
-        self._describe()  # the questions added above
 
     def clean_birth_date(self) -> dt.date:
         return _clean_birth(self.cleaned_data["birth_date"])
@@ -212,7 +209,7 @@ class PersonForm(DescribedByPartial):
         return initial
 
 
-class PensionForm(DescribedByPartial):
+class PensionForm(forms.Form):
     birth_date = _birth_date()
     sex = forms.ChoiceField(
         label=_("Sex"), choices=SEXES, widget=forms.RadioSelect,

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from dost.cases.selectors import decision_explanation_text
 from dost.catalog.working_days import working_days_between
 from dost.portal import selectors, services
 from dost.portal.views.common import citizen_of
@@ -88,7 +89,7 @@ def application(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "portal/application.html", {
         "me": me, "tab": "applications", "case": case, "decision": decision,
         "reasons": reasons,
-        "explanation": _plain_words(decision.explanation_text) if decision else "",
+        "explanation": decision_explanation_text(decision=decision),
         "days_left": working_days_between(
             timezone.localdate(), case.due_on, case.service.country) if case.is_open else None,
         "uploads": selectors.case_uploads(case=case),

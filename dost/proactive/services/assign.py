@@ -195,18 +195,6 @@ def _record(
     return action
 
 
-def explained_value(tree: dict[str, Any], variable: str, person_id: int) -> Any:
-    """The value of `variable` (for `person_id` if per person) in an explanation tree."""
-    stack = list(tree.get("outputs") or ())
-    while stack:
-        node = stack.pop()
-        if node.get("variable") == variable:
-            value = node.get("value")
-            return value.get(str(person_id)) if isinstance(value, dict) else value
-        stack.extend(node.get("inputs") or ())
-    return None
-
-
 def is_family_grant(service: Service) -> bool:
     return any(name in FAMILY_OUTPUTS for name in service.rule_outputs)
 
@@ -288,7 +276,7 @@ def _propose(
     if not result.approved:
         needed = {RECORD_NEEDED[n] for n in service.rule_outputs if n in RECORD_NEEDED}
         if any(
-            explained_value(result.explanation.get("en", {}), gate, person.pk)
+            result.explained(gate, person.pk)
             and not model.objects.filter(person=person).exists()
             for model, gate in needed
         ):

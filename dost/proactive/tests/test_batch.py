@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from dost.benefits.models import Award, AwardAmount, AwardStatus
 from dost.benefits.services.awards import awards_from_decisions_batch
 from dost.cases.models import Case, CaseEvent, Decision, Notification
+from dost.cases.rules_bridge import LANGUAGES
+from dost.cases.selectors import decision_explanation_text
 from dost.proactive.models import EventCursor, ProactiveAction
 from dost.proactive.services import batch as batch_module
 from dost.proactive.services.batch import ProposalBatch
@@ -58,7 +60,10 @@ def _outcome() -> list[tuple[Any, ...]]:
             case and (case.applicant_id, case.beneficiary_id, case.household_id, case.status,
                       case.channel, case.period, case.due_on, case.notify_channels),
             decision and (decision.outcome, decision.amount, decision.reasons,
-                          decision.explanation_text, decision.parameters),
+                          decision.explanation_values, decision.explanation_shape_id,
+                          [decision_explanation_text(decision=decision, language=lang)
+                           for lang in LANGUAGES],
+                          decision.parameters),
             award and (award.person_id, award.household_id, award.frequency, award.start,
                        award.end, award.status, [a.amount for a in award.amounts.all()]),
             case and sorted(

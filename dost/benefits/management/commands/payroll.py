@@ -1,8 +1,9 @@
-"""`dost payroll run|totals|approve|export|import-results|reissue`: the monthly payroll.
+"""`dost payroll run|totals|approve|export|import-results|reissue|backfill-totals`: the payroll.
 
 `dost payroll run --period YYYY-MM` creates the payments of a month and is safe to repeat.
 Four eyes: `run --by A` records the preparer, and `approve --by B` signs off only when B is a
-payroll officer other than A.
+payroll officer other than A. `backfill-totals` writes the report totals (`PayrollTotal`) of runs
+approved before they existed; approval writes them from then on.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dost.benefits.services.payroll import (
     payroll_run,
     payroll_totals,
 )
+from dost.benefits.services.totals import payroll_totals_backfill
 from dost.security.services.payroll import payroll_prepare, payroll_sign_off
 
 
@@ -52,6 +54,11 @@ class Command(BaseCommand):
         results.add_argument("--period", default="", help="unused; accepted for symmetry")
         reissue = sub.add_parser("reissue", help="re-issue rejected payments in a run")
         reissue.add_argument("--period", required=True, help="the run to re-issue them in")
+        backfill = sub.add_parser("backfill-totals", help="write the report totals of approved "
+                                  "runs that have none (runs approved before they existed)")
+        backfill.add_argument("--rewrite", action="store_true",
+                              help="rewrite the totals of every approved run")
+        backfill.add_argument("--period", default="", help="unused; accepted for symmetry")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action, period = options["action"], options["period"]
@@ -81,6 +88,12 @@ class Command(BaseCommand):
                     f"({rec.rejected_amount}), unchanged {rec.unchanged}, "
                     f"unknown {len(rec.unknown)}"
                 )
+                return
+            if action == "backfill-totals":
+                written = payroll_totals_backfill(rewrite=options["rewrite"])
+                for filled, count in written:
+                    self.stdout.write(f"{filled.period}: {count} total rows")
+                self.stdout.write(f"{len(written)} approved runs given their totals")
                 return
             if action == "reissue":
                 again = payments_reissue_rejected(period=period)

@@ -206,5 +206,5 @@ def test_it_ties_hints_and_errors_to_their_inputs(client_en: Client) -> None:
     page = client_en.get(reverse("portal_tools:screener_household")).content.decode()
     html = client_en.post(reverse("portal_tools:screener_household"),
                           {"state": state_of(page), "members": "x"}).content.decode()
-    assert 'aria-describedby="id_members-hint id_members-error"' in html
-    assert 'id="id_members-hint"' in html and 'id="id_members-error"' in html
+    assert 'aria-describedby="id_members_helptext id_members_error"' in html
+    assert 'id="id_members_helptext"' in html and 'id="id_members_error"' in html

@@ -18,6 +18,8 @@ LANGUAGES = ("az", "uz", "ru", "en")
 # Demo-only credentials, refused in production; printed on every start so nobody has to guess.
 DEMO_ACCOUNTS = [
     ("admin", "demo-admin-2026", "Administrator (superuser)", "administrator"),
+    ("admin2", "demo-admin2-2026", "Administrator: approves another's role requests",
+     "administrator"),
     ("officer", "demo-officer-2026", "Case officer: raises change requests", "case officer"),
     ("supervisor", "demo-supervisor-2026", "Supervisor: approvals, escalations, KPIs",
      "supervisor"),
