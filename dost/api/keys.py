@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -111,12 +113,19 @@ def key_rotate(*, key: ApiKey, overlap: dt.timedelta = dt.timedelta(days=7)) -> 
     return new
 
 
-def _key_sql() -> str:
+# The client's fields an API call uses; the rest stay deferred (loaded only if read).
+_CLIENT_FIELDS = ("id", "name", "sender", "scopes", "rate_limit_per_minute", "is_active")
+
+
+@cache
+def _key_sql(vendor: str) -> str:
+    # Built once per database vendor, not on every call.
     qn = connection.ops.quote_name
     key, client = ApiKey._meta.db_table, ApiClient._meta.db_table
+    columns = ", ".join(f"c.{qn(name)}" for name in _CLIENT_FIELDS)
     # Quoted identifiers from the models only; the prefix is a parameter.
     return (
-        f"SELECT c.*, k.{qn('digest')} AS key_digest "  # noqa: S608
+        f"SELECT {columns}, k.{qn('digest')} "  # noqa: S608
         f"FROM {qn(key)} k JOIN {qn(client)} c ON c.{qn('id')} = k.{qn('client_id')} "
         f"WHERE k.{qn('prefix')} = %s AND k.{qn('revoked_at')} IS NULL AND c.{qn('is_active')} "
         f"AND (k.{qn('expires_at')} IS NULL OR k.{qn('expires_at')} > %s)"
@@ -129,11 +138,17 @@ def key_authenticate(key: str) -> ApiClient | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or len(parts[1]) > 16:
         return None
     # One hand-written query for key, client and scopes, checked on every call (a revoked key
-    # stops at once): a queryset would be compiled again on each request, at more CPU than the
-    # database spends answering (docs/performance.md, API).
+    # stops at once; no cache): a queryset, even a raw one, costs more CPU to build and to turn
+    # into a model than the database spends answering (docs/performance.md, API).
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = list(ApiClient.objects.raw(_key_sql(), [parts[1], now]))
-    row = rows[0] if rows else None
-    if row is None or not hmac.compare_digest(getattr(row, "key_digest", ""), key_digest(key)):
+    with connection.cursor() as cursor:
+        cursor.execute(_key_sql(connection.vendor), [parts[1], now])
+        row = cursor.fetchone()
+    if row is None or not hmac.compare_digest(row[-1], key_digest(key)):
         return None
-    return row
+    values = list(row[:-1])
+    scopes = values[_CLIENT_FIELDS.index("scopes")]
+    if isinstance(scopes, str | bytes):  # JSON comes back as text through a bare cursor
+        values[_CLIENT_FIELDS.index("scopes")] = json.loads(scopes)
+    values[_CLIENT_FIELDS.index("is_active")] = bool(values[_CLIENT_FIELDS.index("is_active")])
+    return ApiClient.from_db(connection.alias, list(_CLIENT_FIELDS), values)

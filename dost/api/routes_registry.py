@@ -11,6 +11,7 @@ from ninja import Body, Header, Query, Router
 from pydantic import Field
 
 from dost.api.auth import client_of, has_scope, require_scope
+from dost.api.calls import call_write
 from dost.api.problems import ProblemError
 from dost.api.schemas import (
     EventBatchIn,
@@ -33,7 +34,7 @@ from dost.api.selectors import (
     persons_search,
 )
 from dost.audit.models import Channel
-from dost.audit.services import access_record_by_personal_ids
+from dost.audit.services import access_records_statement
 from dost.registry.services import EventStatus
 from dost.registry.services.events import EventSpec, events_ingest_batch
 
@@ -61,12 +62,14 @@ def _view(request: HttpRequest) -> PersonView:
 
 
 def audit_read(request: HttpRequest, what: str, purpose: str, personal_ids: list[str]) -> None:
-    """One audit record per person in the answer, under the calling client (an agency)."""
+    """One audit record per person in the answer, under the calling client (an agency).
+    Written with the call's log row, in the same commit, before the answer leaves
+    (`dost.api.calls`)."""
     client = client_of(request)
-    access_record_by_personal_ids(
+    call_write(request, access_records_statement(
         personal_ids=personal_ids, what=what, purpose=purpose, channel=Channel.API,
         api_client=client, actor_role=client.name,
-    )
+    ))
 
 
 @router.post("/events", response=EventResultsOut, operation_id="events_send",
@@ -77,9 +80,10 @@ def events_send(request: HttpRequest, body: Body[EventsIn]) -> EventResultsOut:
     client = require_scope(request, "events:write")
     events = body.events if isinstance(body, EventBatchIn) else [body]
     # One transaction for the batch (events_ingest_batch): the event log's advisory lock is taken
-    # once and held until commit, so the log stays in commit order; each event is still applied
-    # in its own savepoint, so a rejection never undoes another; if the batch fails as a whole,
-    # nothing is kept and resending it is safe (idempotent).
+    # once and held until commit, so the log stays in commit order; each event is answered and
+    # applied as if sent alone (a rejection never undoes another), its writes made in bulk with
+    # the batch's (docs/events.md); if the batch fails as a whole, nothing is kept and resending
+    # it is safe (idempotent).
     ingested = events_ingest_batch(sender=client.sender, events=[
         EventSpec(sender_event_id=e.sender_event_id, type=e.type, occurred_on=e.occurred_on,
                   payload=e.payload)

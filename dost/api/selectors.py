@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -99,7 +100,9 @@ _PERSON_COLUMNS = (
 )
 
 
-def _person_sql() -> str:
+@cache
+def _person_sql(vendor: str) -> str:
+    # Built once per database vendor, not on every call.
     qn = connection.ops.quote_name
     person, district = Person._meta.db_table, District._meta.db_table
     membership, household = Membership._meta.db_table, Household._meta.db_table
@@ -122,7 +125,7 @@ def _date(value: Any) -> dt.date | None:
 
 def person_get(*, personal_id: str, view: PersonView) -> dict[str, Any] | None:
     with connection.cursor() as cursor:
-        cursor.execute(_person_sql(), [personal_id.strip().upper()])
+        cursor.execute(_person_sql(connection.vendor), [personal_id.strip().upper()])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path, re_path
 
 from dost.api.api import api
-from dost.api.calls import call_log_insert
+from dost.api.calls import call_log_insert, call_writes_open, call_writes_pending
 from dost.api.problems import PROBLEM_CONTENT_TYPE, problem_response
 from dost.api.text import text_problem
+
+logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
 
@@ -22,6 +26,8 @@ def _logged(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         started = time.perf_counter()
+        # The view's audit records wait for the call-log row: one commit for both, below.
+        call_writes_open(request)
         query_text = [value for values in request.GET.lists() for value in values[1]]
         unstorable = text_problem([request.path, request.headers.get("X-Purpose", ""),
                                    *request.GET.keys(), *query_text])
@@ -36,14 +42,21 @@ def _logged(view: View) -> View:
             if allow:
                 response["Allow"] = allow
         client = getattr(request, "api_client", None)
-        call_log_insert(
-            client_id=client.pk if client is not None else None,
-            method=(request.method or "")[:8],
-            path=request.path[:300] if not unstorable else "?",
-            purpose=request.headers.get("X-Purpose", "")[:200] if not unstorable else "",
-            status=response.status_code,
-            duration_ms=int((time.perf_counter() - started) * 1000),
-        )
+        try:
+            call_log_insert(
+                client_id=client.pk if client is not None else None,
+                method=(request.method or "")[:8],
+                path=request.path[:300] if not unstorable else "?",
+                purpose=request.headers.get("X-Purpose", "")[:200] if not unstorable else "",
+                status=response.status_code,
+                duration_ms=int((time.perf_counter() - started) * 1000),
+                writes=call_writes_pending(request),
+            )
+        except DatabaseError:
+            # Neither the call nor the audit records of a read could be written: the data
+            # must not leave unlogged.
+            logger.exception("API call log not written for %s", request.path)
+            return problem_response(request, 500)
         return response
 
     return wrapper

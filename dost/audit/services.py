@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -68,6 +69,40 @@ def access_record_bulk(
     return AccessRecord.objects.bulk_create(rows)
 
 
+@cache
+def _access_records_insert(vendor: str) -> str:
+    # Built once per database vendor: it runs on every API read.
+    record, person = AccessRecord._meta, Person._meta
+    qn = connection.ops.quote_name
+    columns = ["at", "actor_id", "api_client_id", "actor_role", "person_id", "what", "purpose",
+               "channel"]
+    # Only quoted identifiers and placeholders are formatted in; every value is a parameter.
+    return (
+        f"INSERT INTO {qn(record.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+        f"SELECT %s, NULL, %s, %s, {qn('id')}, %s, %s, %s FROM {qn(person.db_table)} "
+        f"WHERE {qn('personal_id')} IN"
+    )
+
+
+def access_records_statement(
+    *, personal_ids: Iterable[str], what: str, purpose: str, channel: Channel | str,
+    api_client: ApiClient | None = None, actor_role: str = "",
+) -> tuple[str, list[Any]] | None:
+    """The INSERT … SELECT that writes one access record per distinct personal ID found (through
+    the personal-ID index), with its parameters; None for no IDs. The API runs it in the same
+    statement as its call-log row (`dost.api.calls`), so a read costs one commit, not two."""
+    ids = list(dict.fromkeys(personal_ids))
+    if not ids:
+        return None
+    sql = f"{_access_records_insert(connection.vendor)} ({', '.join(['%s'] * len(ids))})"
+    params = [
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        api_client.pk if api_client else None, actor_role[:120], what[:80],
+        purpose[:PURPOSE_MAX], str(channel), *ids,
+    ]
+    return sql, params
+
+
 def access_record_by_personal_ids(
     *, personal_ids: Iterable[str], what: str, purpose: str, channel: Channel | str,
     api_client: ApiClient | None = None, actor_role: str = "",
@@ -75,26 +110,14 @@ def access_record_by_personal_ids(
     """For the API, whose answers carry personal IDs rather than keys. One INSERT … SELECT
     through the personal-ID index, so auditing a read costs one query, not a lookup and a
     write. Returns the number of rows written."""
-    ids = list(dict.fromkeys(personal_ids))
-    if not ids:
-        return 0
-    record, person = AccessRecord._meta, Person._meta
-    qn = connection.ops.quote_name
-    columns = ["at", "actor_id", "api_client_id", "actor_role", "person_id", "what", "purpose",
-               "channel"]
-    # Only quoted identifiers and placeholders are formatted in; every value is a parameter.
-    sql = (
-        f"INSERT INTO {qn(record.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
-        f"SELECT %s, NULL, %s, %s, {qn('id')}, %s, %s, %s FROM {qn(person.db_table)} "
-        f"WHERE {qn('personal_id')} IN ({', '.join(['%s'] * len(ids))})"
+    statement = access_records_statement(
+        personal_ids=personal_ids, what=what, purpose=purpose, channel=channel,
+        api_client=api_client, actor_role=actor_role,
     )
-    params = [
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        api_client.pk if api_client else None, actor_role[:120], what[:80],
-        purpose[:PURPOSE_MAX], str(channel), *ids,
-    ]
+    if statement is None:
+        return 0
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*statement)
         return int(cursor.rowcount)
 
 

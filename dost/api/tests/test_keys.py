@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dost.api.keys import (
     client_create,
+    client_scopes_set,
     key_authenticate,
     key_digest,
     key_issue,
@@ -39,6 +40,19 @@ def test_it_stops_accepting_a_revoked_key_and_an_inactive_client():
     client.is_active = False
     client.save()
     assert key_authenticate(second.key) is None
+
+
+def test_it_hands_back_the_client_with_its_scopes_as_they_are_now():
+    client = client_create(name="bank", sender="bank-s", scopes=["persons:read"],
+                           rate_limit_per_minute=42)
+    issued = key_issue(client=client)
+    found = key_authenticate(issued.key)
+    assert found is not None
+    assert (found.pk, found.name, found.sender, found.scopes, found.rate_limit_per_minute,
+            found.is_active) == (client.pk, "bank", "bank-s", ["persons:read"], 42, True)
+    client_scopes_set(client=client, scopes=["persons:read", "households:read"])
+    again = key_authenticate(issued.key)
+    assert again is not None and again.scopes == ["households:read", "persons:read"]
 
 
 def test_it_rotates_with_an_overlap_then_the_old_key_expires(time_machine):
