@@ -11,6 +11,8 @@ import factory
 from dost.registry import models
 from dost.registry.national_id import make_pinfl
 
+_AZ_FAKER = factory.Faker._get_faker(locale="az_AZ")
+
 FIN_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -50,7 +52,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
     country = "az"
     personal_id = factory.Sequence(lambda n: fin_for(1_000 + n))
     last_name = factory.Faker("last_name", locale="az_AZ")
-    first_name = factory.Faker("first_name", locale="az_AZ")
+    # Faker's az_AZ list has first names with a trailing space ("Dadaş "); the registry's
+    # sources send trimmed names, so the factory does too.
+    first_name = factory.LazyFunction(lambda: _AZ_FAKER.first_name().strip())
     birth_date = dt.date(1985, 4, 12)
     sex = "M"
     citizenship = "AZ"
