@@ -102,6 +102,12 @@ def _run(args: argparse.Namespace) -> int:
             "persons": persons,
             "households": households,
             "output": str(output),
+            # persons.parquet only when an output is a person variable (run_snapshot).
+            "files": [
+                name
+                for name in ("persons.parquet", "households.parquet")
+                if (output / name).exists()
+            ],
             "seconds": round(time.perf_counter() - started, 3),
         }
     )

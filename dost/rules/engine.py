@@ -12,11 +12,19 @@ import polars as pl
 from dost.rules.cases import Case
 from dost.rules.entities import HOUSEHOLD, HOUSEHOLD_KEY, PERSON, PERSON_KEY
 from dost.rules.errors import CaseError
-from dost.rules.evaluate import aligned, outputs_of, run_eager, run_lazy
+from dost.rules.evaluate import (
+    crosses,
+    outputs_of,
+    require_columns,
+    run_eager,
+    run_lazy,
+    runs_of,
+)
 from dost.rules.explain import Explanation, Node, plain
 from dost.rules.periods import Period
-from dost.rules.plan import Plan, StepKind
+from dost.rules.plan import Plan
 from dost.rules.rulebook import Rulebook
+from dost.rules.segments import Runs
 from dost.rules.valuetypes import MONEY
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -33,31 +41,36 @@ def evaluate_population(
 
     Nothing runs until they are collected; collect both with ``pl.collect_all`` so the
     shared part of the plan runs once. Given data frames (not lazy ones) whose members are
-    sorted by household, in the households' order, household values reach members by a
-    gather instead of a join (``aligned``).
+    sorted by household, in the households' order, members are aggregated run by run and
+    household values reach them by a gather, with no hashing or joins (``runs_of``).
     """
     plan = book.compile(period, outputs)
-    is_aligned = (
-        _broadcasts(plan)
+    runs = (
+        runs_of(persons, households)
+        if crosses(plan)
         and isinstance(persons, pl.DataFrame)
         and isinstance(households, pl.DataFrame)
-        and aligned(persons, households)
+        else None
     )
-    return _population(book, plan, persons.lazy(), households.lazy(), is_aligned)
+    return _population(book, plan, persons.lazy(), households.lazy(), runs)
 
 
 def _population(
-    book: Rulebook, plan: Plan, persons: pl.LazyFrame, households: pl.LazyFrame, is_aligned: bool
+    book: Rulebook,
+    plan: Plan,
+    persons: pl.LazyFrame,
+    households: pl.LazyFrame,
+    runs: Runs | None,
+    person_key: bool = True,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     vars_ = dict(book.variables)
-    p, h = run_lazy(plan, persons, households, is_aligned=is_aligned)
+    p, h = run_lazy(plan, persons, households, runs=runs, person_key=person_key)
     return p.select(outputs_of(plan, PERSON, vars_)), h.select(outputs_of(plan, HOUSEHOLD, vars_))
 
 
-def _broadcasts(plan: Plan) -> bool:
-    # Only a broadcast gains from sorted members (a gather for a join); aggregations cost the
-    # same either way, so plans without one skip the check and stay lazy.
-    return any(step.kind is StepKind.BROADCAST for step in plan.steps)
+def person_outputs(book: Rulebook, plan: Plan) -> tuple[str, ...]:
+    """The plan's outputs that are person variables."""
+    return tuple(n for n in plan.outputs if book.variables[n].entity is PERSON)
 
 
 def run_snapshot(
@@ -67,31 +80,46 @@ def run_snapshot(
     output: Path,
     outputs: Iterable[str] | None = None,
 ) -> tuple[int, int]:
-    """Evaluate ``snapshot/{persons,households}.parquet``; write the same names to ``output``.
+    """Evaluate ``snapshot/{persons,households}.parquet``; write the results to ``output``.
 
-    Returns the person and household counts. Parquet is written with LZ4: about a third less
-    CPU than zstd for files ~2.5 times larger, the better trade for a nightly run.
+    Writes ``households.parquet`` (household_id and the household outputs) and, only when
+    some output is a person variable, ``persons.parquet`` (person_id, household_id and the
+    person outputs); otherwise a ``persons.parquet`` left in ``output`` by an earlier run is
+    removed, so the directory never mixes two runs. Returns the person and household counts.
 
-    When the outputs need a household value on members, the members' order is checked
-    first (``evaluate_population``).
+    Only the columns the outputs need are read (the persons' key only for person results;
+    the scans stream). Members sorted by household (what the snapshot writers produce) are
+    aggregated run by run (``evaluate_population``). Parquet is written with LZ4: about a
+    third less CPU than zstd for files ~2.5 times larger, the better trade for a nightly run.
     """
     plan = book.compile(period, outputs)
-    persons, households = (
-        pl.scan_parquet(snapshot / f"{name}.parquet") for name in ("persons", "households")
+    with_persons = bool(person_outputs(book, plan)) or PERSON_KEY in plan.needed
+    paths = {name: snapshot / f"{name}.parquet" for name in ("persons", "households")}
+    # The files' own schemas first, for a clear message when a column is missing.
+    require_columns(
+        plan,
+        list(pl.read_parquet_schema(paths["persons"])),
+        list(pl.read_parquet_schema(paths["households"])),
+        person_key=with_persons,
     )
-    is_aligned = False
-    if _broadcasts(plan) and all(
-        HOUSEHOLD_KEY in scan.collect_schema().names() for scan in (persons, households)
-    ):
-        # The keys alone (~0.05 CPU s at 10M members), so the scans below can stream.
+    persons, households = (pl.scan_parquet(paths[n]) for n in ("persons", "households"))
+    runs = None
+    if crosses(plan):
+        # The keys alone first (~0.06 CPU s at 10M members), so that the scans below stream:
+        # reading every needed column whole would double the peak memory of the az rulebook.
         keys = pl.collect_all([scan.select(HOUSEHOLD_KEY) for scan in (persons, households)])
-        is_aligned = aligned(keys[0], keys[1])
-    people_lf, homes_lf = _population(book, plan, persons, households, is_aligned)
-    people, homes = pl.collect_all([people_lf, homes_lf])
+        runs = runs_of(keys[0], keys[1])
+    people_lf, homes_lf = _population(book, plan, persons, households, runs, with_persons)
     output.mkdir(parents=True, exist_ok=True)
-    people.write_parquet(output / "persons.parquet", compression="lz4")
+    if with_persons:
+        people, homes = pl.collect_all([people_lf, homes_lf])
+        people.write_parquet(output / "persons.parquet", compression="lz4")
+    else:
+        homes = homes_lf.collect()
+        (output / "persons.parquet").unlink(missing_ok=True)
     homes.write_parquet(output / "households.parquet", compression="lz4")
-    return people.height, homes.height
+    count = runs.rows if runs is not None else persons.select(pl.len()).collect().item()
+    return count, homes.height
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ population an aggregation is a group-by joined back to households and a broadcas
 for one household an aggregation is a ``select`` over its members and a broadcast a literal.
 
 When the members come sorted by household and the households are exactly those runs, in
-the same order (what the snapshot writers produce; ``aligned`` checks it, it is never
-assumed), a population needs no join: an aggregation's groups are sorted by key and laid
-beside the households, and a broadcast is a gather by each member's household row. The
-results are the same as the joins'. The engine takes this path only for plans with a
-broadcast: an aggregation alone costs the same either way.
+the same order (what the snapshot writers produce; ``runs_of`` checks it over the data, it is
+never assumed), a population needs neither hashing nor joins: an aggregation reduces each
+household's run of rows in one pass (``dost.rules.segments``; the few aggregations without an
+exact run form still group, sorted by key, beside the households), and a broadcast is a
+gather by each member's household row. The results are the same as the joins'.
 
 Money is computed in Float64 and rounded once, at the end, to 2 places, half away from zero
 (0.005 -> 0.01): only outputs are rounded, never intermediate values.
@@ -18,12 +18,14 @@ Money is computed in Float64 and rounded once, at the end, to 2 places, half awa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import polars as pl
 
-from dost.rules.entities import HOUSEHOLD, HOUSEHOLD_KEY, PERSON, ROLE, Entity
+from dost.rules.entities import HOUSEHOLD, HOUSEHOLD_KEY, PERSON, PERSON_KEY, ROLE, Entity
 from dost.rules.errors import CaseError
 from dost.rules.plan import Plan, Step, StepKind
+from dost.rules.segments import Runs, Segment, find_runs, raw_schema, reduce_runs
 from dost.rules.valuetypes import MONEY
 from dost.rules.variables import Variable
 
@@ -45,26 +47,34 @@ def missing_columns(plan: Plan, entity: Entity, columns: Sequence[str]) -> list[
     return sorted({c for c in input_columns(plan, entity) if c not in have})
 
 
+def runs_of(persons: pl.DataFrame, households: pl.DataFrame) -> Runs | None:
+    """The households' runs of members, if members are sorted by household and the
+    households are exactly their runs, in order (``dost.rules.segments.find_runs``)."""
+    if HOUSEHOLD_KEY not in persons.columns or HOUSEHOLD_KEY not in households.columns:
+        return None
+    return find_runs(persons.get_column(HOUSEHOLD_KEY), households.get_column(HOUSEHOLD_KEY))
+
+
 def aligned(persons: pl.DataFrame, households: pl.DataFrame) -> bool:
     """Whether members are sorted by household and the households are exactly their runs.
 
     Checked over the data (one pass over the members' key), never taken from a flag.
     """
-    if HOUSEHOLD_KEY not in persons.columns or HOUSEHOLD_KEY not in households.columns:
-        return False
-    members = persons.get_column(HOUSEHOLD_KEY)
-    homes = households.get_column(HOUSEHOLD_KEY)
-    if members.null_count() or homes.null_count() or not members.is_sorted():
-        return False
-    # Sorted, so ``unique`` may take its sorted path: the runs' keys, in order, in ~15 ms at
-    # 10M members (``is_first_distinct`` hashes: ~0.4 s).
-    runs = members.set_sorted().unique()
-    return runs.len() == homes.len() and bool((runs == homes).all())
+    return runs_of(persons, households) is not None
 
 
-def _require(plan: Plan, persons: Sequence[str], households: Sequence[str]) -> None:
+def crosses(plan: Plan) -> bool:
+    """Whether the plan aggregates or broadcasts: only then does the members' order matter."""
+    return any(step.kind is not StepKind.COLUMNS for step in plan.steps)
+
+
+def require_columns(
+    plan: Plan, persons: Sequence[str], households: Sequence[str], person_key: bool = True
+) -> None:
     for entity, columns in ((PERSON, persons), (HOUSEHOLD, households)):
         missing = missing_columns(plan, entity, columns)
+        if not person_key:
+            missing = [c for c in missing if c != PERSON_KEY]
         if missing:
             raise CaseError(f"{entity} input is missing columns: {', '.join(missing)}")
 
@@ -75,15 +85,23 @@ def run_lazy(
     households: pl.LazyFrame,
     check: Checker | None = None,
     *,
-    is_aligned: bool = False,
+    runs: Runs | None = None,
+    person_key: bool = True,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """The plan over whole frames; ``is_aligned`` only when ``aligned`` said so of them."""
-    _require(plan, persons.collect_schema().names(), households.collect_schema().names())
-    frames = {
-        PERSON: persons.select(plan.reads[PERSON]),
-        HOUSEHOLD: households.select(plan.reads[HOUSEHOLD]),
-    }
-    if is_aligned:
+    """The plan over whole frames.
+
+    ``runs`` only as ``runs_of`` found them in these frames. Without ``person_key`` the
+    persons' key is neither required nor read (nor in the person frame): for runs that write
+    no person results.
+    """
+    require_columns(
+        plan, persons.collect_schema().names(), households.collect_schema().names(), person_key
+    )
+    reads = plan.reads[PERSON]
+    if not person_key:
+        reads = tuple(e for e in reads if e.meta.output_name() != PERSON_KEY)
+    frames = {PERSON: persons.select(reads), HOUSEHOLD: households.select(plan.reads[HOUSEHOLD])}
+    if runs is not None and any(step.kind is StepKind.BROADCAST for step in plan.steps):
         frames[PERSON] = frames[PERSON].with_columns(
             pl.col(HOUSEHOLD_KEY).rle_id().alias(HOUSEHOLD_ROW)
         )
@@ -92,14 +110,9 @@ def run_lazy(
             if check is not None:
                 check(step, frames[step.entity])
             frames[step.entity] = frames[step.entity].with_columns(step.exprs)
-        elif is_aligned and step.kind is StepKind.AGGREGATE:
-            # Every household has members here, so no fills. Sorting the groups (about what
-            # the join back costs) keeps households in row order for the gathers below.
-            agg = frames[PERSON].group_by(HOUSEHOLD_KEY).agg(step.exprs).sort(HOUSEHOLD_KEY)
-            frames[HOUSEHOLD] = pl.concat(
-                [frames[HOUSEHOLD], agg.drop(HOUSEHOLD_KEY)], how="horizontal"
-            )
-        elif is_aligned:
+        elif runs is not None and step.kind is StepKind.AGGREGATE:
+            frames[HOUSEHOLD] = _aggregate_runs(step, frames[PERSON], frames[HOUSEHOLD], runs)
+        elif runs is not None:
             # A gather by household row instead of a 10M-row join (~0.1 against ~0.6 CPU s).
             values = frames[HOUSEHOLD].select(step.exprs)
             frames[PERSON] = pl.concat(
@@ -116,13 +129,34 @@ def run_lazy(
     return frames[PERSON], frames[HOUSEHOLD]
 
 
+def _aggregate_runs(
+    step: Step, persons: pl.LazyFrame, households: pl.LazyFrame, runs: Runs
+) -> pl.LazyFrame:
+    """An aggregate step over sorted members: new household columns in the households' row
+    order. Every household has members here, so no fills."""
+    fast: list[Segment] = [s for s in step.segments if s is not None]
+    slow = [e for e, s in zip(step.exprs, step.segments, strict=True) if s is None]
+    parts = [households]
+    if fast:
+        values = persons.select(e for s in fast for e in s.inputs())
+        reduced = values.map_batches(
+            partial(reduce_runs, segments=fast, runs=runs), schema=raw_schema(fast)
+        )
+        parts.append(reduced.select(s.finish() for s in fast))
+    if slow:
+        # Sorting the groups keeps them in the households' (sorted) order.
+        grouped = persons.group_by(HOUSEHOLD_KEY).agg(slow).sort(HOUSEHOLD_KEY)
+        parts.append(grouped.drop(HOUSEHOLD_KEY))
+    return pl.concat(parts, how="horizontal")
+
+
 def run_eager(
     plan: Plan, persons: pl.DataFrame, household: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One household (exactly one row) and its members, evaluated with no joins."""
     if household.height != 1:
         raise CaseError("a case holds exactly one household")
-    _require(plan, persons.columns, household.columns)
+    require_columns(plan, persons.columns, household.columns)
     frames = {
         PERSON: persons.select(plan.reads[PERSON]),
         HOUSEHOLD: household.select(plan.reads[HOUSEHOLD]),

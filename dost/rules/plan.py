@@ -1,8 +1,8 @@
 """Compile a rulebook for one period into an ordered list of steps.
 
 A step is one of: new columns on one entity (formulas that only need earlier columns), an
-aggregation of members into their household (one group-by), or a broadcast of household
-values to members (one join).
+aggregation of members into their household (one group-by, or one pass over runs of sorted
+members), or a broadcast of household values to members (one join, or a gather).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dost.rules.formula import Formula, UsedParameter
 from dost.rules.graph import closure, topo_order
 from dost.rules.parameters import Parameters
 from dost.rules.periods import Period
+from dost.rules.segments import Segment, segment_of
 from dost.rules.valuetypes import DTYPES
 from dost.rules.variables import How, Kind, Variable
 
@@ -48,6 +49,8 @@ class Step:
     exprs: tuple[pl.Expr, ...]
     fills: tuple[pl.Expr, ...] = ()  # aggregate: values for households with no members
     raw: tuple[pl.Expr, ...] = ()  # columns: formulas before the cast, for the type check
+    # aggregate: each one's form over runs of sorted members (None: group-by only)
+    segments: tuple[Segment | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ def build_plan(
                     names,
                     tuple(aggregate_expr(variables[n]) for n in names),
                     tuple(fills),
+                    segments=tuple(segment_of(variables[n], variables) for n in names),
                 )
             )
         elif first.kind is Kind.BROADCAST:

@@ -145,6 +145,20 @@ def test_it_runs_a_population_snapshot_to_parquet(
     assert homes["tssa_amount"].to_list() == [100.0, 0.0]
     assert homes["tssa_refusal_reasons"].to_list() == [[], ["vehicle"]]
     assert "old_age_pension_amount" in pl.read_parquet(out / "persons.parquet").columns
+    assert json.loads(stdout)["files"] == ["persons.parquet", "households.parquet"]
+    # Household outputs only: the person file of the run before is not left behind.
+    code, stdout, _ = run(
+        capsys, "run", "--rulebook", "az", "--period", "2026-03", "--input", str(tmp_path),
+        "--output", str(out), "--outputs", "tssa_amount,tssa_family_size",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(stdout)["files"] == ["households.parquet"]
+    assert not (out / "persons.parquet").exists()
+    assert pl.read_parquet(out / "households.parquet").columns == [
+        "household_id",
+        "tssa_amount",
+        "tssa_family_size",
+    ]
 
 
 def test_it_runs_yaml_tests_and_fails_on_a_wrong_expectation(
