@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+
 WIDTH = 640
 BAR_AREA_HEIGHT = 180
 TOP = 20
@@ -61,7 +63,9 @@ def _nice_ceiling(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    # The labels a person reads follow the language (4,5 in az/ru/uz); the SVG coordinates
+    # beside them are plain numbers (the template switches localisation off).
+    return number_format(value, 0 if value == int(value) else 1)
 
 
 def bar_chart(
