@@ -44,11 +44,12 @@ def _totp(env: dict[str, str], username: str) -> str:
     return result.stdout.strip().split()[-1]
 
 
-def _staff_sign_in(page: Any, base: str, env: dict[str, str], username: str) -> None:
+def _staff_sign_in(page: Any, base: str, env: dict[str, str], username: str,
+                   password: str = "") -> None:
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/?next=/backoffice/")
     page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(f"demo-{username}-2026")
+    page.locator("#id_password").fill(password or f"demo-{username}-2026")
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_url("**/accounts/2fa/**")
     time.sleep(1)
@@ -69,6 +70,10 @@ def main() -> int:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     subprocess.run([DOST, "migrate", "-v", "0"], env=env, check=True)
     subprocess.run([DOST, "demo", "--persons", "4000"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    # The nightly scan, so that the social worker's outreach list has people on it.
+    period = time.strftime("%Y-%m")
+    subprocess.run([DOST, "proactive", "scan", "--period", period], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     server = _serve(env, args.port)
     base = f"http://127.0.0.1:{args.port}"
@@ -143,6 +148,21 @@ def main() -> int:
             shot("backoffice-simulation", "/backoffice/analysis/simulation/")
             _staff_sign_in(page, base, env, "auditor")
             shot("audit-search", "/audit/")
+            _staff_sign_in(page, base, env, "socialworker", "demo-social-2026")
+            shot("backoffice-tasks", "/backoffice/proactive/tasks/")
+            shot("backoffice-outreach", "/backoffice/proactive/outreach/")
+            # A payroll officer prepares this month's payroll; the run waits for another's
+            # approval (four eyes).
+            _staff_sign_in(page, base, env, "payroll")
+            page.goto(base + "/payroll/prepare/")
+            page.locator("#id_period").fill(period)
+            page.locator("main form button[type=submit]").last.click()
+            page.wait_for_load_state()
+            shot("payroll-run")
+            shot("payroll-runs", "/payroll/")
+            _staff_sign_in(page, base, env, "admin")
+            shot("staff-list", "/accounts/staff/")
+            shot("staff-role-grants", "/accounts/staff/grants/")
             page.context.clear_cookies()
             shot("centre-kiosk", "/centres/baku-1/kiosk/")
             shot("centre-board", "/centres/baku-1/board/")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from dost.benefits.models import PayrollRun
 from dost.benefits.services.bank_files import NO_BANK
@@ -42,6 +43,11 @@ class TotalRow:
     total: Decimal
 
 
+# Payments to beneficiaries with no bank on record go to a file of their own, named NOTPROVIDED
+# as ISO 20022 says for an unknown agent; the officer reads words, with the code beside them.
+MSG_NO_BANK = gettext_lazy("No bank on record (NOTPROVIDED)")
+
+
 @dataclass(frozen=True)
 class LabelledTotals:
     by_service: list[TotalRow]
@@ -74,7 +80,8 @@ def payroll_totals_labelled(totals: RunTotals) -> LabelledTotals:
     return LabelledTotals(
         by_service=[TotalRow(k, service_label(k), v) for k, v in totals.by_service.items()],
         by_region=[TotalRow(k, region_label(k), v) for k, v in totals.by_region.items()],
-        by_bank=[TotalRow(k or NO_BANK, k or NO_BANK, v) for k, v in totals.by_bank.items()],
+        by_bank=[TotalRow(k or NO_BANK, k or str(MSG_NO_BANK), v)
+                 for k, v in totals.by_bank.items()],
         count=totals.count,
         total=totals.total,
     )
