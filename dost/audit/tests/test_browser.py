@@ -77,9 +77,11 @@ def test_an_auditor_and_the_citizen_see_who_looked(
 
     # The citizen sees the officer's read, and the auditor's, by role only.
     context, page, problems = tab(browser, base, language)
-    page.goto(f"{base}/portal/login/?next=/audit/me/")
+    page.goto(f"{base}/portal/login/")
     page.locator("#id_personal_id").fill(citizen.personal_id)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/portal/cabinet/")
+    page.locator("main a[href='/audit/me/']").click()  # the cabinet's "My data" link
     page.wait_for_url("**/audit/me/")
     check(page, language, "Who looked at my data")
     mine = page.locator("table").inner_text()
