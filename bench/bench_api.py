@@ -20,8 +20,8 @@ bench/bench_snapshot.py; personal IDs are the zero-padded keys, "0000001" …). 
 With --baseline DIR the same figures are taken from a server running the code of DIR (e.g.
 `git archive HEAD~1 | tar -x -C DIR`), alternating with this tree for --rounds rounds on the
 same database (the order flips every round), and medians and ratios are printed: the machine's
-load moves both alike. Needs gunicorn (pip), wrk (apt), and for --server granian the granian
-package (pip; --granian-path adds a directory it was installed into with `pip --target`).
+load moves both alike. Needs wrk (apt); granian (--server granian, the production server: a
+dependency, run from this venv) and gunicorn (the dev extra) come with `pip install -e .[dev]`.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def _setup(args: argparse.Namespace) -> str:
     from dost.api.keys import client_create, key_issue
     from dost.api.models import ApiClient
 
+    # A reused database gets the API's new tables (the rate-limit counters…), nothing else.
+    call_command("migrate", *(["api"] if args.reuse else []), verbosity=0)
     if not args.reuse:
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         frames = {t: f for t, f in bench_snapshot.generate(args.persons).items() if t in TABLES}
         print(f"generated in {time.perf_counter() - started:.1f} s; loading with COPY:")
@@ -231,17 +232,19 @@ def _batch(token: str, run: int) -> dict[str, object]:
 def _server_command(root: Path, args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(root)}
     if args.production:
-        # Production settings (the shared database cache behind the rate limit, among others);
+        # Production settings (the database cache, secure cookies, among others);
         # plain HTTP on loopback, so no redirect to HTTPS.
         env.update(DOST_PRODUCTION="1", SECRET_KEY="bench-only-" + "x" * 50,
                    SECURE_SSL_REDIRECT="0")
     if args.server == "granian":
+        # This venv's granian (a project dependency), for the baseline tree as well.
         if args.granian_path:
             env["PYTHONPATH"] += os.pathsep + str(args.granian_path)
         # WSGI workers run the Django view on a pool of blocking threads: one per worker keeps
         # each worker's database connection to itself, as a sync gunicorn worker does.
-        return [sys.executable, "-m", "granian", "--interface", "wsgi", "dost.wsgi:application",
-                "--host", "127.0.0.1", "--port", str(PORT), "--workers", str(args.workers),
+        return [str(ROOT / ".venv/bin/python"), "-m", "granian", "--interface", "wsgi",
+                "dost.wsgi:application", "--host", "127.0.0.1", "--port", str(PORT),
+                "--workers", str(args.workers),
                 "--blocking-threads", str(args.threads), "--log-level", "warning",
                 "--no-access-log", "--backlog", "1024"], env
     command = [str(ROOT / ".venv/bin/gunicorn"), "dost.wsgi", "-w", str(args.workers),
@@ -298,7 +301,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="per worker: gthread threads, granian blocking threads")
     parser.add_argument("--granian-path", type=Path,
-                        help="a directory granian was installed into (pip install --target)")
+                        help="another granian than the venv's: the directory it was installed "
+                             "into with pip install --target")
     parser.add_argument("--concurrency", default="8,16,32",
                         help="wrk's open connections, one measurement each (comma-separated)")
     parser.add_argument("--wrk-threads", type=int, default=2)

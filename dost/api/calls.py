@@ -5,12 +5,14 @@ request and go to the database with the call-log row: one statement on PostgreSQ
 data-modifying `WITH`), one transaction elsewhere. Either way both land or neither does, in
 one commit — the commit's flush to disk, not the CPU, was most of a look-up's time
 (docs/performance.md, API) — and before the answer leaves: if the write fails, the client
-gets a 500 problem instead of the data.
+gets a 500 problem instead of the data. The client's rate-limit counter (`dost.api.ratelimit`)
+is one more of these writes.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from http import HTTPStatus
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from dost.api.models import ApiCall
+from dost.api.ratelimit import count_sql, window_now
 
 _COLUMNS = ("client_id", "method", "path", "purpose", "status", "duration_ms", "at")
 _PENDING = "_dost_call_writes"
@@ -68,9 +71,9 @@ def call_log_insert(
     duration_ms: int,
     writes: list[Statement] | None = None,
 ) -> None:
-    """Log one call, with the writes the view left for it. Bare SQL: on every request,
-    `ApiCall.objects.create` spent more CPU building the statement than the database spent
-    storing the row (docs/performance.md)."""
+    """Log one call, with the writes the view left for it and the client's rate-limit count.
+    Bare SQL: on every request, `ApiCall.objects.create` spent more CPU building the statement
+    than the database spent storing the row (docs/performance.md)."""
     params = [
         client_id,
         method,
@@ -80,7 +83,11 @@ def call_log_insert(
         duration_ms,
         connection.ops.adapt_datetimefield_value(timezone.now()),
     ]
-    writes = writes or []
+    writes = list(writes or [])
+    if client_id is not None and status != HTTPStatus.TOO_MANY_REQUESTS:
+        # The client's rate-limit counter moves with its call-log row: same statement, same
+        # commit (`dost.api.ratelimit`). A refused call does not use up the budget.
+        writes.append((count_sql(connection.vendor), [client_id, window_now()[0]]))
     if writes and connection.vendor == "postgresql":
         # Every sub-statement of a WITH runs once, to completion, whether or not it is read,
         # and the whole is one statement: one transaction, one commit.

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dost.api.models import ApiClient, ApiKey
+from dost.api.ratelimit import used_sql, window_now
 
 KEY_PREFIX = "dost"
 
@@ -123,32 +124,57 @@ def _key_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
     key, client = ApiKey._meta.db_table, ApiClient._meta.db_table
     columns = ", ".join(f"c.{qn(name)}" for name in _CLIENT_FIELDS)
-    # Quoted identifiers from the models only; the prefix is a parameter.
+    used = used_sql(vendor, f"c.{qn('id')}")
+    # Quoted identifiers from the models only; the window and the prefix are parameters.
     return (
-        f"SELECT {columns}, k.{qn('digest')} "  # noqa: S608
+        f"SELECT {columns}, {used}, k.{qn('digest')} "  # noqa: S608
         f"FROM {qn(key)} k JOIN {qn(client)} c ON c.{qn('id')} = k.{qn('client_id')} "
         f"WHERE k.{qn('prefix')} = %s AND k.{qn('revoked_at')} IS NULL AND c.{qn('is_active')} "
         f"AND (k.{qn('expires_at')} IS NULL OR k.{qn('expires_at')} > %s)"
     )
 
 
-def key_authenticate(key: str) -> ApiClient | None:
-    """The active client holding this unrevoked, unexpired key, or None."""
+@dataclass(frozen=True)
+class KeyCheck:
+    """The client holding a valid key, and its calls counted in the current rate-limit window
+    (`dost.api.ratelimit`) with the seconds until the next one."""
+
+    client: ApiClient
+    used: int
+    window_left: int
+
+    @property
+    def over_limit(self) -> bool:
+        return self.used >= self.client.rate_limit_per_minute
+
+
+def key_check(key: str) -> KeyCheck | None:
+    """The active client holding this unrevoked, unexpired key and its calls this minute, or
+    None."""
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or len(parts[1]) > 16:
         return None
-    # One hand-written query for key, client and scopes, checked on every call (a revoked key
-    # stops at once; no cache): a queryset, even a raw one, costs more CPU to build and to turn
-    # into a model than the database spends answering (docs/performance.md, API).
+    # One hand-written query for key, client, scopes and the calls counted this minute, checked
+    # on every call (a revoked key stops at once; no cache): a queryset, even a raw one, costs
+    # more CPU to build and to turn into a model than the database spends answering
+    # (docs/performance.md, API).
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    window, window_left = window_now()
     with connection.cursor() as cursor:
-        cursor.execute(_key_sql(connection.vendor), [parts[1], now])
+        cursor.execute(_key_sql(connection.vendor), [window, parts[1], now])
         row = cursor.fetchone()
     if row is None or not hmac.compare_digest(row[-1], key_digest(key)):
         return None
-    values = list(row[:-1])
+    values = list(row[: len(_CLIENT_FIELDS)])
     scopes = values[_CLIENT_FIELDS.index("scopes")]
     if isinstance(scopes, str | bytes):  # JSON comes back as text through a bare cursor
         values[_CLIENT_FIELDS.index("scopes")] = json.loads(scopes)
     values[_CLIENT_FIELDS.index("is_active")] = bool(values[_CLIENT_FIELDS.index("is_active")])
-    return ApiClient.from_db(connection.alias, list(_CLIENT_FIELDS), values)
+    client = ApiClient.from_db(connection.alias, list(_CLIENT_FIELDS), values)
+    return KeyCheck(client=client, used=int(row[len(_CLIENT_FIELDS)]), window_left=window_left)
+
+
+def key_authenticate(key: str) -> ApiClient | None:
+    """The active client holding this unrevoked, unexpired key, or None."""
+    checked = key_check(key)
+    return checked.client if checked is not None else None

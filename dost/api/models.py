@@ -74,6 +74,29 @@ class ApiCall(models.Model):
         return f"{self.method} {self.path} {self.status}"
 
 
+class ApiRateCount(models.Model):
+    """A client's calls in one minute through one database connection (`dost.api.ratelimit`):
+    the rate limit is the sum over a client's rows of the current minute."""
+
+    # Both indexes below start with the client: Django's own index on the key is not needed.
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    slot = models.PositiveIntegerField()
+    minute = models.BigIntegerField()  # minutes since 1970-01-01 UTC
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "slot"], name="api_ratecount_one_per_slot"),
+        ]
+        # The key check reads a client's rows of the current minute only.
+        indexes = [models.Index(fields=["client", "minute"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}@{self.minute}: {self.used}"
+
+
 class Subscription(models.Model):
     """A client's webhook: event types it wants, where to send them and the signing secret."""
 

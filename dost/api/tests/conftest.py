@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -22,7 +21,6 @@ FULL_SCOPES = [
 
 @pytest.fixture(autouse=True)
 def _fresh() -> Iterator[None]:
-    cache.clear()  # rate-limit windows
     with translation.override("en"):
         yield
 

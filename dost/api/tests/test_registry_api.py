@@ -200,14 +200,15 @@ def test_it_reads_a_person_in_unordered_queries_with_one_write(
     PersonFactory(personal_id="5ZJ8K2L")
     bank = make_caller("bank", scopes=["persons:read"])
     # Key with client and scopes, person with district and household: nothing sorted, as each
-    # finds at most one row by a unique key. Then the audit row and the call-log row together:
-    # one statement on PostgreSQL, two in one transaction elsewhere.
-    writes = 1 if connection.vendor == "postgresql" else 2
+    # finds at most one row by a unique key. Then the audit row, the rate-limit count and the
+    # call-log row together: one statement on PostgreSQL, three in one transaction elsewhere.
+    writes = 1 if connection.vendor == "postgresql" else 3
     with django_assert_num_queries(2 + writes) as queries:
         assert bank.get("/api/v1/persons/5ZJ8K2L").status_code == 200
     assert not [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
     last = queries.captured_queries[-1]["sql"]
     assert "api_apicall" in last
     assert ("audit_accessrecord" in last) == (connection.vendor == "postgresql")
+    assert ("api_apiratecount" in last) == (connection.vendor == "postgresql")
     assert AccessRecord.objects.get().purpose == "case C-00000001"
     assert ApiCall.objects.get().status == 200
