@@ -1,4 +1,5 @@
-"""The cases app's door to the rules engine: one household, one period, one decision.
+"""The cases app's door to the rules engine: one household, one period, one decision (or a
+chunk's decisions from one vectorised evaluation, `evaluate_for_cases`, to the same cent).
 
 The registry exports the household's snapshot (`dost.registry.snapshot.period_snapshot` with
 `household_ids`), the engine evaluates the service's `rule_outputs` for it with an explanation,
@@ -54,9 +55,10 @@ from dost.rules import (
     Period,
     Rulebook,
     evaluate_case,
+    evaluate_population,
 )
 from dost.rules import load_rulebook as _load_rulebook
-from dost.rules.explain import render_json, render_text
+from dost.rules.explain import plain, render_json, render_text
 
 LANGUAGES: tuple[str, ...] = ("az", "uz", "ru", "en")
 FALLBACK_REASONS: tuple[str, ...] = ("income", "not_eligible")
@@ -273,24 +275,99 @@ def evaluate_for_cases(items: Sequence[CaseToDecide]) -> list[RulesOutcome | Val
     """`evaluate_for_case` for many cases: one answer per item, in order, the outcome or the
     ValidationError it raised.
 
-    Still one household at a time. Evaluating a chunk's households in one vectorised pass
-    (`evaluate_population` asked for every variable of the explanation, then cut per
-    household; the shape is the same for all) was measured ~2 ms of CPU a case faster, but on
-    the events bench 7 of 536 decisions came out a cent apart from the one-household
-    evaluation (a member sum rounded on the other side of half a cent: the two paths sum
-    floats in a different order). A decision must not depend on how it was batched, so this
-    waits until the engine's two paths agree to the cent (docs/performance.md, issue #4).
+    The items of one service and month are evaluated in one vectorised pass over their
+    households (`evaluate_population`, asked for every variable of the explanation, then cut
+    per household). The explanation's shape is the same for all of them: it is taken from
+    the first household's own evaluation (`evaluate_case`). The two paths give the same
+    values to the cent: the engine rounds money sums to the cent once added and rounds
+    outputs at the decimal half cent (docs/rules.md, Money), so a decision does not depend
+    on how it was batched (docs/performance.md, issue #4).
     """
-    answers: list[RulesOutcome | ValidationError] = []
-    for item in items:
+    answers: list[RulesOutcome | ValidationError | None] = [None] * len(items)
+    groups: dict[tuple[int, str], list[int]] = {}
+    for index, item in enumerate(items):
+        groups.setdefault((item.service.pk, item.period), []).append(index)
+    for indexes in groups.values():
         try:
-            answers.append(evaluate_for_case(
-                service=item.service, household_id=item.household_id,
-                applicant_id=item.applicant_id, period=item.period,
-            ))
+            for index, outcome in _evaluate_group([items[i] for i in indexes], indexes):
+                answers[index] = outcome
+        except ValidationError as error:  # the service itself: every item of the group
+            for index in indexes:
+                answers[index] = error
+    return [a for a in answers if a is not None]
+
+
+def _evaluate_group(
+    items: Sequence[CaseToDecide], indexes: Sequence[int]
+) -> list[tuple[int, RulesOutcome | ValidationError]]:
+    """The cases of one service and period, decided from one evaluation of their households."""
+    service, period = items[0].service, items[0].period
+    book, outputs = _checked_outputs(service)
+    answers: list[tuple[int, RulesOutcome | ValidationError]] = []
+    frames: dict[int, Frames] = {}
+    pending: list[tuple[int, CaseToDecide]] = []
+    for index, item in zip(indexes, items, strict=True):
+        try:
+            if item.household_id not in frames:
+                frames[item.household_id] = _frames_of(period, item.household_id)
         except ValidationError as error:
-            answers.append(error)
+            answers.append((index, error))
+            continue
+        pending.append((index, item))
+    if not pending:
+        return answers
+    # One household's own evaluation: the explanation's shape and which variables it shows.
+    first = pending[0][1].household_id
+    persons, households = frames[first]
+    result = evaluate_case(
+        book, Case(persons=persons, household=households), Period.parse(period), outputs,
+        explain=True,
+    )
+    assert result.explanation is not None
+    shape = shape_of(result.explanation, tuple(outputs))
+    names = list(result.explanation.values()["values"])
+    wanted = list(dict.fromkeys([*outputs, *names]))
+    # Households in key order, each one's members as its own export lists them: the runs the
+    # engine aggregates without hashing (`dost.rules.evaluate.runs_of`).
+    ids = sorted(frames)
+    all_persons = pl.concat([frames[h][0] for h in ids], how="vertical_relaxed")
+    all_homes = pl.concat([frames[h][1] for h in ids], how="vertical_relaxed")
+    people_lf, homes_lf = evaluate_population(
+        book, Period.parse(period), all_persons, all_homes, wanted
+    )
+    people, homes = pl.collect_all([people_lf, homes_lf])
+    person_names = [n for n in wanted if book.variables[n].entity is PERSON]
+    home_names = [n for n in wanted if book.variables[n].entity is not PERSON]
+    by_person = {row[0]: row[1:] for row in people.select(
+        "person_id", *person_names).iter_rows()}
+    by_home = {row[0]: row[1:] for row in homes.select("household_id", *home_names).iter_rows()}
+    for index, item in pending:
+        members = frames[item.household_id][0].get_column("person_id").to_list()
+        home = by_home[item.household_id]
+        values: dict[str, Any] = {}
+        for k, name in enumerate(home_names):
+            values[name] = _jsonable_value(home[k])
+        for k, name in enumerate(person_names):
+            values[name] = {pid: _jsonable_value(by_person[pid][k]) for pid in members}
+        explained = {
+            "household_id": item.household_id,
+            "persons": members if any(n in person_names for n in names) else [],
+            "values": {
+                name: [plain(values[name][pid]) for pid in members]
+                if isinstance(values[name], dict) else plain(values[name])
+                for name in names
+            },
+        }
+        answers.append((index, _outcome(
+            service, book, outputs, {name: values[name] for name in outputs}, item.applicant_id,
+            shape, explained,
+        )))
     return answers
+
+
+def _jsonable_value(value: Any) -> Any:
+    """As `evaluate_case` gives a value (dates as ISO text)."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _outcome(

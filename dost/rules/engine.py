@@ -25,7 +25,7 @@ from dost.rules.periods import Period
 from dost.rules.plan import Plan
 from dost.rules.rulebook import Rulebook
 from dost.rules.segments import Runs
-from dost.rules.valuetypes import MONEY
+from dost.rules.valuetypes import MONEY, round_money
 
 Frame = pl.DataFrame | pl.LazyFrame
 
@@ -170,11 +170,9 @@ def evaluate_case(
     persons, household = run_eager(plan, case.persons, case.household)
     vars_ = dict(book.variables)
     money = [n for n in plan.needed if vars_[n].vtype is MONEY]
-    persons = persons.with_columns(
-        pl.col(n).round(2, mode="half_away_from_zero") for n in money if n in persons.columns
-    )
+    persons = persons.with_columns(round_money(pl.col(n)) for n in money if n in persons.columns)
     household = household.with_columns(
-        pl.col(n).round(2, mode="half_away_from_zero") for n in money if n in household.columns
+        round_money(pl.col(n)) for n in money if n in household.columns
     )
     pvals = persons.to_dict(as_series=False)
     hvals = household.to_dict(as_series=False)

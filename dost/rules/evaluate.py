@@ -11,8 +11,10 @@ household's run of rows in one pass (``dost.rules.segments``; the few aggregatio
 exact run form still group, sorted by key, beside the households), and a broadcast is a
 gather by each member's household row. The results are the same as the joins'.
 
-Money is computed in Float64 and rounded once, at the end, to 2 places, half away from zero
-(0.005 -> 0.01): only outputs are rounded, never intermediate values.
+Money is computed in Float64. A sum of money over members is rounded to the cent as soon as
+it is added (the exact sum of whole cents, whatever order the members came in), and outputs
+are rounded to the cent, half away from zero at the decimal half cent (0.005 -> 0.01,
+``round_money``); no other intermediate value is rounded.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dost.rules.entities import HOUSEHOLD, HOUSEHOLD_KEY, PERSON, PERSON_KEY, RO
 from dost.rules.errors import CaseError
 from dost.rules.plan import Plan, Step, StepKind
 from dost.rules.segments import Runs, Segment, find_runs, raw_schema, reduce_runs
-from dost.rules.valuetypes import MONEY
+from dost.rules.valuetypes import MONEY, round_money
 from dost.rules.variables import Variable
 
 Checker = Callable[[Step, pl.LazyFrame], None]
@@ -184,6 +186,6 @@ def outputs_of(plan: Plan, entity: Entity, variables: dict[str, Variable]) -> li
         if var.entity is entity and name not in plan.keys[entity]:
             expr = pl.col(name)
             if var.vtype is MONEY:
-                expr = expr.round(2, mode="half_away_from_zero")
+                expr = round_money(expr)
             exprs.append(expr)
     return exprs

@@ -20,7 +20,7 @@ from dost.rules.graph import closure, topo_order
 from dost.rules.parameters import Parameters
 from dost.rules.periods import Period
 from dost.rules.segments import Segment, segment_of
-from dost.rules.valuetypes import DTYPES
+from dost.rules.valuetypes import DTYPES, round_money
 from dost.rules.variables import How, Kind, Variable
 
 KEYS: dict[Entity, tuple[str, ...]] = {
@@ -110,7 +110,10 @@ def aggregate_expr(var: Variable) -> pl.Expr:
             How.MIN: value.min(),
             How.HEAD: value.first(),
         }[how or How.SUM]
-    return expr.cast(DTYPES[var.vtype]).alias(var.name)
+    expr = expr.cast(DTYPES[var.vtype])
+    if var.adds_money:
+        expr = round_money(expr)
+    return expr.alias(var.name)
 
 
 def discover(

@@ -8,7 +8,8 @@ family's count and income takes ~0.35 CPU s, and joining it back to the househol
 
 Only aggregations whose run form gives exactly the group-by's values are taken here: sums
 and counts of flags and integers (exact in any order), sums of money and numbers (added in
-row order, as the group-by adds them: ``_float_sums``), any/all of flags, max/min of
+row order, as the group-by adds them: ``_float_sums``; money sums are then rounded to the
+cent in ``Segment.finish``, as every path rounds them), any/all of flags, max/min of
 integers. The others (the head's value, max of money or dates) stay with the group-by
 (``segment_of`` gives None for them).
 
@@ -28,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from dost.rules.valuetypes import BOOL, DTYPES, INT, MONEY, NUMBER, VarType
+from dost.rules.valuetypes import BOOL, DTYPES, INT, MONEY, NUMBER, VarType, round_money
 from dost.rules.variables import How, Variable
 
 Starts = npt.NDArray[np.int64]
@@ -53,6 +54,7 @@ class Segment:
     value: pl.Expr | None
     vtype: VarType  # the aggregated value's type (of ``of``; bool for a count where)
     result: VarType  # the household variable's type
+    money: bool = False  # a money sum: rounded to the minor unit (``Variable.adds_money``)
 
     @property
     def raw(self) -> pl.DataType:
@@ -91,7 +93,8 @@ class Segment:
         out = pl.col(self.name)
         if self.how in (How.MAX, How.MIN):
             out = pl.when(pl.col(self.name + PRESENT)).then(out)
-        return out.cast(DTYPES[self.result]).alias(self.name)
+        out = out.cast(DTYPES[self.result])
+        return (round_money(out) if self.money else out).alias(self.name)
 
 
 def segment_of(var: Variable, variables: Mapping[str, Variable]) -> Segment | None:
@@ -117,7 +120,7 @@ def segment_of(var: Variable, variables: Mapping[str, Variable]) -> Segment | No
     value = pl.col(var.of)
     if var.where:
         value = pl.when(pl.col(var.where)).then(value)
-    return Segment(var.name, how, value, of.vtype, var.vtype)
+    return Segment(var.name, how, value, of.vtype, var.vtype, var.adds_money)
 
 
 def find_runs(members: pl.Series, homes: pl.Series) -> Runs | None:
@@ -157,10 +160,11 @@ def _float_sums(values: npt.NDArray[np.float64], runs: Runs) -> npt.NDArray[np.f
     """Each run's sum, added left to right from 0, as the group-by adds a group.
 
     Not ``np.add.reduceat``: it adds a run's values pairwise, in lanes, which changes the
-    last bit of ~9 % of households' sums at 10M (and so, at an exact half cent, a rounded
-    cent). Rank by rank instead: in a block of runs ordered longest first, the runs with an
-    n-th member are a prefix, so each rank is one gather and one add over that prefix; about
-    one gather and one add per member in all.
+    last bit of ~9 % of households' sums at 10M. Money sums are rounded to the cent after
+    (so the order does not reach them), but sums of numbers are not. Rank by rank instead:
+    in a block of runs ordered longest first, the runs with an n-th member are a prefix, so
+    each rank is one gather and one add over that prefix; about one gather and one add per
+    member in all.
     """
     starts = runs.starts
     lengths = np.diff(np.append(starts, runs.rows))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from dost.rules.entities import HOUSEHOLD, PERSON, Entity
-from dost.rules.valuetypes import BOOL, INT, VarType
+from dost.rules.valuetypes import BOOL, INT, MONEY, VarType
 
 if TYPE_CHECKING:
     from dost.rules.formula import Formula
@@ -63,6 +63,18 @@ class Variable:
     note: Labels | None = None
     value_labels: Mapping[str, Labels] = field(default_factory=dict)
     source: str = "<memory>"
+
+    @property
+    def adds_money(self) -> bool:
+        """A sum of money over members: rounded to the minor unit once added, so that the
+        order the members are added in (engines, paths) cannot change a last bit and, at an
+        exact half cent further on, a rounded amount (``dost.rules.valuetypes.round_money``).
+        """
+        return (
+            self.kind is Kind.AGGREGATE
+            and (self.how or How.SUM) is How.SUM
+            and (self.vtype is MONEY)
+        )
 
     @property
     def sources(self) -> tuple[str, ...]:
