@@ -12,9 +12,9 @@ exact run form still group, sorted by key, beside the households), and a broadca
 gather by each member's household row. The results are the same as the joins'.
 
 Money is computed in Float64. A sum of money over members is rounded to the cent as soon as
-it is added (the exact sum of whole cents, whatever order the members came in), and outputs
-are rounded to the cent, half away from zero at the decimal half cent (0.005 -> 0.01,
-``round_money``); no other intermediate value is rounded.
+it is added (the exact sum of whole cents, whatever order the members came in), and every
+money value a formula computes is rounded to the cent where it is computed, half away from
+zero at the decimal half cent (0.005 -> 0.01, ``round_money``), so an explanation adds up.
 """
 
 from __future__ import annotations
@@ -179,7 +179,8 @@ def run_eager(
 
 
 def outputs_of(plan: Plan, entity: Entity, variables: dict[str, Variable]) -> list[pl.Expr]:
-    """Keys and the requested outputs of ``entity``; money rounded once, here."""
+    """Keys and the requested outputs of ``entity``; money rounded to the cent (a money
+    input given with fractions of a cent is rounded here too)."""
     exprs = [pl.col(k) for k in plan.keys[entity] if k != ROLE]
     for name in plan.outputs:
         var = variables[name]

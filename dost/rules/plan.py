@@ -20,7 +20,7 @@ from dost.rules.graph import closure, topo_order
 from dost.rules.parameters import Parameters
 from dost.rules.periods import Period
 from dost.rules.segments import Segment, segment_of
-from dost.rules.valuetypes import DTYPES, round_money
+from dost.rules.valuetypes import DTYPES, MONEY, round_money
 from dost.rules.variables import How, Kind, Variable
 
 KEYS: dict[Entity, tuple[str, ...]] = {
@@ -114,6 +114,13 @@ def aggregate_expr(var: Variable) -> pl.Expr:
     if var.adds_money:
         expr = round_money(expr)
     return expr.alias(var.name)
+
+
+def computed_expr(expr: pl.Expr, var: Variable) -> pl.Expr:
+    """A formula's value in its type; money rounded to the cent where it is computed, so
+    every amount in an explanation is the one the next formula used."""
+    expr = expr.cast(DTYPES[var.vtype])
+    return round_money(expr) if var.vtype is MONEY else expr
 
 
 def discover(
@@ -220,7 +227,7 @@ def build_plan(
             )
         else:
             raw = tuple(exprs[n].alias(n) for n in names)
-            cast = tuple(exprs[n].cast(DTYPES[variables[n].vtype]).alias(n) for n in names)
+            cast = tuple(computed_expr(exprs[n], variables[n]).alias(n) for n in names)
             steps.append(Step(StepKind.COLUMNS, first.entity, names, cast, raw=raw))
     inputs = {
         entity: tuple(

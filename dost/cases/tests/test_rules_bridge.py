@@ -43,7 +43,8 @@ def test_it_exports_a_household_once_inside_a_shared_block(az_world: None) -> No
 def test_a_chunk_is_decided_as_each_case_alone_even_at_a_half_qapik(az_world: None) -> None:
     # TSSA 2026: 3 × 300 − income ÷ 12. Head 12 × wage, spouse 1000.02 and child 350.04 once:
     # 1350.06 AZN (135006 qəpik ≡ 6 mod 12), so every average income is an exact half qəpik:
-    # with a wage of 100.00, 900 − 100 − 112.505 = 687.495 → 687.50 (half up).
+    # with a wage of 100.00 the average is (1200 + 1350.06) ÷ 12 = 212.505 → 212.51 (half up,
+    # docs/rules.md "Money"), and the amount 900 − 212.51 = 687.49.
     service = Service.objects.get(country="az", code=TSSA)
     items = []
     for wage in ("100.00", "150.37", "200.99", "61.11"):
@@ -81,4 +82,4 @@ def test_a_chunk_is_decided_as_each_case_alone_even_at_a_half_qapik(az_world: No
         assert got.shape.digest == want.shape.digest
         assert got.explanation_text("az") == want.explanation_text("az")
     first = together[0]
-    assert isinstance(first, RulesOutcome) and first.amount == Decimal("687.50")
+    assert isinstance(first, RulesOutcome) and first.amount == Decimal("687.49")

@@ -1,5 +1,5 @@
-"""Money: floats throughout, sums over members rounded to the cent, outputs rounded once at
-the end to the cent, half away from zero at the decimal half cent."""
+"""Money: floats throughout, sums over members rounded to the cent, every computed amount
+rounded to the cent where it is computed, half away from zero at the decimal half cent."""
 
 from __future__ import annotations
 
@@ -41,15 +41,16 @@ def outputs(income: float, names: list[str]) -> dict[str, object]:
     return evaluate_case(book, case, "2025-03", names).outputs
 
 
-def test_it_rounds_only_the_outputs() -> None:
-    # tiny = 4 × 0.001 = 0.004 (→ 0.00 if rounded); doubled = 0.008 → 0.01. Rounding tiny
-    # first would give 0.00.
-    assert outputs(4.0, ["tiny", "doubled"]) == {"tiny": {1: 0.0}, "doubled": {1: 0.01}}
+def test_it_rounds_every_amount_where_it_is_computed() -> None:
+    # tiny = 4 × 0.001 = 0.004 → 0.00, and doubled uses the 0.00 an explanation shows:
+    # 0.00 × 2 = 0.00 (rounding only at the end would give 0.008 → 0.01, which the shown
+    # tiny could not explain).
+    assert outputs(4.0, ["tiny", "doubled"]) == {"tiny": {1: 0.0}, "doubled": {1: 0.0}}
 
 
 def test_it_rounds_half_away_from_zero() -> None:
-    # 2.5 × 0.001 × 2 = 0.005 → 0.01 (banker's rounding would give 0.00).
-    assert outputs(2.5, ["doubled"]) == {"doubled": {1: 0.01}}
+    # tiny = 5 × 0.001 = 0.005 → 0.01 (banker's rounding would give 0.00); doubled 0.02.
+    assert outputs(5.0, ["tiny", "doubled"]) == {"tiny": {1: 0.01}, "doubled": {1: 0.02}}
 
 
 # --- Half-cent ties and the order members are added in -------------------------------------
@@ -92,7 +93,7 @@ def test_round_money_rounds_decimal_half_cents_away_from_zero() -> None:
 def test_money_sums_are_whole_cents_so_the_order_of_members_does_not_matter() -> None:
     # 2400.06 + 999.99 + 350.01 added in this order is 3750.0600000000004, in the reverse
     # order 3750.06: a last bit apart. Rounded to the cent, both are 3750.06; ÷ 12 = 312.505
-    # exactly (375006 cents ≡ 6 mod 12) → 312.51; 3 × 120 − 312.505 = 47.495 → 47.50.
+    # exactly (375006 cents ≡ 6 mod 12) → 312.51; 3 × 120 − 312.51 = 47.49.
     book = toybook([average, owed, sum_as_read], outputs=TIES)
     incomes = [2400.06, 999.99, 350.01]
     seen = set()
@@ -101,7 +102,7 @@ def test_money_sums_are_whole_cents_so_the_order_of_members_does_not_matter() ->
         case = parse_case({"persons": persons}, book.variables)
         result = evaluate_case(book, case, "2025-03", explain=True)
         seen.add(tuple(result.outputs[n] for n in TIES))
-    assert seen == {(3750.06, 312.51, 47.5, 3750.06)}
+    assert seen == {(3750.06, 312.51, 47.49, 3750.06)}
 
 
 def tie_population(seed: int, households: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -148,8 +149,8 @@ def test_every_path_gives_the_same_cents_at_half_cent_ties() -> None:
     scattered = run(shuffled, homes)
     assert segments.equals(grouped) and segments.equals(in_memory)
     assert segments.equals(scattered)
-    # Worked in integer cents: s ≡ 6 mod 12, so s/12 and size × 12000 − s/12 are half
-    # cents; half up gives (s + 6) // 12 and size × 12000 − (s − 6) // 12.
+    # Worked in integer cents: s ≡ 6 mod 12, so s/12 is a half cent; half up gives the
+    # average (s + 6) // 12, and the amount uses that average: size × 12000 − (s + 6) // 12.
     # Python's k / 100 is the float nearest k/100 (Polars' division by a constant is not).
     cents: dict[int, list[int]] = {}
     for home, income in persons.select("household_id", "income").iter_rows():
@@ -159,7 +160,7 @@ def test_every_path_gives_the_same_cents_at_half_cent_ties() -> None:
         s, size = sum(cents[home]), len(cents[home])
         assert s % 12 == 6
         expected.append(
-            (home, s / 100, (s + 6) // 12 / 100, (size * 12000 - (s - 6) // 12) / 100, s / 100)
+            (home, s / 100, (s + 6) // 12 / 100, (size * 12000 - (s + 6) // 12) / 100, s / 100)
         )
     assert segments.select("household_id", *TIES).rows() == expected
     # One household at a time, members in reverse: the same cents.
