@@ -61,3 +61,36 @@ def new_page(browser: Any, locale: str = "en-GB") -> tuple[Any, list[str]]:
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     return page, problems
+
+
+class LanguageTab:
+    """A staff member's or citizen's browser tab in one language (the language cookie set, as
+    the switch leaves it), collecting what must never happen on the way: console errors (a CSP
+    violation shows up as one), page errors, and answers with a status in `failing`. A form
+    sent back with errors answers 400 on purpose; Chromium logs that too, and it is no problem.
+    """
+
+    def __init__(self, browser: Any, base: str, language: str, *,
+                 failing: tuple[int, ...] = (404,), accept_downloads: bool = False) -> None:
+        from django.conf import settings
+
+        self.base, self.language = base, language
+        self.context = browser.new_context(locale="en-GB", accept_downloads=accept_downloads)
+        self.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
+        )
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", lambda m: self.problems.append(m.text)
+                     if m.type == "error" and "status of 400" not in m.text else None)
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+        self.page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}")
+                     if r.status in failing or r.status >= 500 else None)
+
+    def t(self, text: str, **values: object) -> str:
+        """`text` in the tab's language, with %(name)s values filled in."""
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        with translation.override(self.language):
+            return gettext(text) % values if values else gettext(text)

@@ -8,18 +8,12 @@ a supervisor approves the override on the approvals page.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext
 
 from dost.cases.models import Decision, DecisionBasis
-from dost.tests.browser import (
-    needs_chromium,
-)
+from dost.tests.browser import LanguageTab, assert_accessible, needs_chromium
 
 from .conftest import PASSWORD, make_world
 
@@ -27,46 +21,8 @@ pytestmark = needs_chromium
 LANGUAGES = ["en", "az", "uz", "ru"]
 
 
-@pytest.fixture(autouse=True)
-def _shared_static(settings: Any) -> None:
-    # dost/static (site.css, site.js) is no app's static folder; until settings.py lists it in
-    # STATICFILES_DIRS the live server would answer 404 and axe would judge unstyled pages.
-    shared = Path(settings.BASE_DIR) / "dost" / "static"
-    if shared not in [Path(p) for p in settings.STATICFILES_DIRS]:
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, shared]
-
-
-def assert_accessible(page: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == [], (page.url, serious)
-
-
-class Visitor:
+class Visitor(LanguageTab):
     """One staff member's browser tab in one language, with the checks every page gets."""
-
-    def __init__(self, browser: Any, base: str, language: str) -> None:
-        self.base, self.language = base, language
-        self.context = browser.new_context(locale="en-GB")
-        self.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language,
-                                   "url": base}])
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        # A CSP violation (an inline script or style slipping in) shows up as a console error.
-        self.page.on("console",
-                     lambda m: self.problems.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-        self.page.on("response", lambda r: self.problems.append(f"{r.status} {r.url}")
-                     if r.status == 404 else None)
-
-    def t(self, text: str) -> str:
-        with translation.override(self.language):
-            return gettext(text)
 
     def sign_in(self, username: str) -> None:
         self.page.goto(f"{self.base}/accounts/login/?next=/backoffice/")

@@ -12,9 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
-from django.utils import translation
-from django.utils.translation import gettext
 
 from dost.proactive.models import (
     ActionKind,
@@ -26,7 +23,7 @@ from dost.proactive.models import (
 )
 from dost.security.roles import Role
 from dost.security.testing import browser_sign_in, staff_user
-from dost.tests.browser import assert_accessible, needs_chromium
+from dost.tests.browser import LanguageTab, assert_accessible, needs_chromium
 
 from .conftest import make_world
 
@@ -35,40 +32,11 @@ LANGUAGES = ["en", "az", "uz", "ru"]
 PERIOD = "2026-03"
 
 
-class Tab:
-    """One browser tab in one language, with the checks every page gets."""
+class Tab(LanguageTab):
+    """The social worker's tab: a refused (403) page is a problem here too."""
 
     def __init__(self, browser: Any, base: str, language: str) -> None:
-        self.language = language
-        self.context = browser.new_context(locale="en-GB")
-        self.context.add_cookies(
-            [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-        )
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        # A CSP violation (an inline script or style slipping in) shows up as a console error.
-        # A form sent with errors answers 400 on purpose, which Chromium logs too.
-        self.page.on(
-            "console",
-            lambda m: (
-                self.problems.append(m.text)
-                if m.type == "error" and "status of 400" not in m.text
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-        self.page.on(
-            "response",
-            lambda r: (
-                self.problems.append(f"{r.status} {r.url}")
-                if r.status in (403, 404) or r.status >= 500
-                else None
-            ),
-        )
-
-    def t(self, text: str, **values: object) -> str:
-        with translation.override(self.language):
-            return gettext(text) % values if values else gettext(text)
+        super().__init__(browser, base, language, failing=(403, 404))
 
     def check(self, heading: str, **values: object) -> None:
         """The page is in the tab's language, has the heading, and passes axe."""

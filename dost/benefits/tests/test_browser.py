@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext
 
 from dost.benefits.models import Payment, PaymentStatus, PayrollRun, RunStatus
 from dost.benefits.tests.conftest import monthly
@@ -24,7 +21,7 @@ from dost.benefits.views import MSG_APPROVED, MSG_WHY_OWN_RUN
 from dost.catalog.models import Service
 from dost.security.roles import Role
 from dost.security.testing import browser_sign_in, staff_user
-from dost.tests.browser import assert_accessible, needs_chromium
+from dost.tests.browser import LanguageTab, assert_accessible, needs_chromium
 
 pytestmark = needs_chromium
 LANGUAGES = ["en", "az", "uz", "ru"]
@@ -37,32 +34,11 @@ def _staff_settings(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-class Visitor:
-    """One staff member's browser tab in one language, with the checks every page gets."""
+class Visitor(LanguageTab):
+    """One payroll officer's browser tab in one language, with the checks every page gets."""
 
     def __init__(self, browser: Any, base: str, language: str) -> None:
-        self.base, self.language = base, language
-        self.context = browser.new_context(locale="en-GB", accept_downloads=True)
-        self.context.add_cookies(
-            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-        )
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        # A CSP violation (an inline script or style slipping in) shows up as a console error.
-        # (A form sent back with errors answers 400, which Chromium logs too: not a problem.)
-        self.page.on(
-            "console",
-            lambda m: (
-                self.problems.append(m.text)
-                if m.type == "error" and "status of 400" not in m.text
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-
-    def t(self, text: str) -> str:
-        with translation.override(self.language):
-            return gettext(text)
+        super().__init__(browser, base, language, accept_downloads=True)
 
     def check(self, heading: str, **params: str) -> None:
         """The page is in the visitor's language, its heading translated, and axe is happy."""

@@ -7,48 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils import translation
-from django.utils.translation import gettext
 
 from dost.centres.models import Centre
 from dost.security.models import GrantStatus, RoleGrantRequest, StaffAssignment
 from dost.security.roles import Role
 from dost.security.testing import browser_sign_in, staff_user
 from dost.security.views import MSG_GRANT_APPROVED, MSG_GRANT_REQUESTED, MSG_WHY_OWN_REQUEST
-from dost.tests.browser import assert_accessible, needs_chromium
+from dost.tests.browser import LanguageTab, assert_accessible, needs_chromium
 
 pytestmark = needs_chromium
 LANGUAGES = ["en", "az", "uz", "ru"]
 
 
-class Visitor:
+class Visitor(LanguageTab):
     """One administrator's browser tab in one language, with the checks every page gets."""
-
-    def __init__(self, browser: Any, base: str, language: str) -> None:
-        self.base, self.language = base, language
-        self.context = browser.new_context(locale="en-GB")
-        self.context.add_cookies(
-            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-        )
-        self.page = self.context.new_page()
-        self.problems: list[str] = []
-        # A CSP violation shows up as a console error. (A form sent back with errors answers
-        # 400, which Chromium logs too: not a problem.)
-        self.page.on(
-            "console",
-            lambda m: (
-                self.problems.append(m.text)
-                if m.type == "error" and "status of 400" not in m.text
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-
-    def t(self, text: str) -> str:
-        with translation.override(self.language):
-            return gettext(text)
 
     def check(self, heading: str | None) -> None:
         """The page is in the visitor's language, its heading translated, and axe is happy."""
