@@ -228,6 +228,34 @@ def _move(*, ctx: ChangeContext, person: Person, household: Household, role: Rol
 # ValidationError when the registry contradicts the event.
 
 
+def newborn_fields(
+    data: BirthPayload, *, country: str, household: Household, mother: Person | None,
+    father: Person | None, on: dt.date,
+) -> dict[str, Any]:
+    """A newborn's person fields, the same one by one and in bulk: citizenship and language
+    from a parent unless the civil registry says otherwise, the household's district."""
+    parent = mother or father
+    return {
+        "country": country,
+        "personal_id": data.personal_id,
+        "last_name": data.last_name,
+        "first_name": data.first_name,
+        "patronymic": data.patronymic,
+        "birth_date": on,
+        "sex": data.sex,
+        "citizenship": (
+            data.citizenship if data.citizenship is not None
+            else parent.citizenship if parent is not None else country.upper()
+        ),
+        "district": household.district,
+        "mother": mother,
+        "father": father,
+        "preferred_language": (
+            parent.preferred_language if parent else settings.LANGUAGE_CODE
+        ),
+    }
+
+
 def _apply_birth(ctx: ChangeContext, on: dt.date, data: BirthPayload) -> Person:
     country = settings.DOST_COUNTRY
     validate_personal_id(data.personal_id, country)
@@ -248,25 +276,9 @@ def _apply_birth(ctx: ChangeContext, on: dt.date, data: BirthPayload) -> Person:
         household = current.household
     else:
         raise _reject(NO_HOUSEHOLD_FOR_BIRTH)
-    parent = mother or father
     child = person_create(
-        ctx=ctx,
-        country=country,
-        personal_id=data.personal_id,
-        last_name=data.last_name,
-        first_name=data.first_name,
-        patronymic=data.patronymic,
-        birth_date=on,
-        sex=data.sex,
-        citizenship=(
-            data.citizenship if data.citizenship is not None
-            else parent.citizenship if parent is not None else country.upper()
-        ),
-        district=household.district,
-        mother=mother,
-        father=father,
-        preferred_language=parent.preferred_language if parent else settings.LANGUAGE_CODE,
-    )
+        ctx=ctx, **newborn_fields(data, country=country, household=household, mother=mother,
+                                  father=father, on=on))
     membership_start(ctx=ctx, person=child, household=household, role=Role.CHILD, joined_on=on)
     return child
 
@@ -771,26 +783,10 @@ class _Staged:
             household = current.household
         else:
             raise _reject(NO_HOUSEHOLD_FOR_BIRTH)
-        parent = mother or father
         household_open_check(household, on)  # what `membership_start` checks for a newborn
         child = self.buffer.person_new(
-            ctx=ctx,
-            country=country,
-            personal_id=data.personal_id,
-            last_name=data.last_name,
-            first_name=data.first_name,
-            patronymic=data.patronymic,
-            birth_date=on,
-            sex=data.sex,
-            citizenship=(
-                data.citizenship if data.citizenship is not None
-                else parent.citizenship if parent is not None else country.upper()
-            ),
-            district=household.district,
-            mother=mother,
-            father=father,
-            preferred_language=parent.preferred_language if parent else settings.LANGUAGE_CODE,
-        )
+            ctx=ctx, **newborn_fields(data, country=country, household=household,
+                                      mother=mother, father=father, on=on))
         self._newborn_membership[data.personal_id] = self.buffer.membership_new(
             ctx=ctx, person=child, household=household, role=Role.CHILD, joined_on=on
         )
