@@ -228,6 +228,20 @@ def _move(*, ctx: ChangeContext, person: Person, household: Household, role: Rol
 # ValidationError when the registry contradicts the event.
 
 
+def _parents(data: BirthPayload) -> tuple[Person | None, Person | None]:
+    """The newborn's mother and father as the civil registry names them, each checked."""
+    mother = father = None
+    if data.mother_personal_id:
+        mother = _person(data.mother_personal_id)
+        if mother.sex != Sex.FEMALE:
+            raise _reject(MOTHER_NOT_FEMALE, person=mother)
+    if data.father_personal_id:
+        father = _person(data.father_personal_id)
+        if father.sex != Sex.MALE:
+            raise _reject(FATHER_NOT_MALE, person=father)
+    return mother, father
+
+
 def newborn_fields(
     data: BirthPayload, *, country: str, household: Household, mother: Person | None,
     father: Person | None, on: dt.date,
@@ -261,15 +275,7 @@ def _apply_birth(ctx: ChangeContext, on: dt.date, data: BirthPayload) -> Person:
     validate_personal_id(data.personal_id, country)
     if Person.objects.filter(personal_id=data.personal_id).exists():
         raise _reject(PERSON_EXISTS, personal_id=data.personal_id)
-    mother = father = None
-    if data.mother_personal_id:
-        mother = _person(data.mother_personal_id)
-        if mother.sex != Sex.FEMALE:
-            raise _reject(MOTHER_NOT_FEMALE, person=mother)
-    if data.father_personal_id:
-        father = _person(data.father_personal_id)
-        if father.sex != Sex.MALE:
-            raise _reject(FATHER_NOT_MALE, person=father)
+    mother, father = _parents(data)
     if data.household:
         household = _household(data.household)
     elif mother is not None and (current := membership_current(mother)) is not None:
@@ -768,15 +774,7 @@ class _Staged:
         # Every personal ID the batch names was looked up with its persons (`_persons_shared`).
         if data.personal_id in self.registered:
             raise _reject(PERSON_EXISTS, personal_id=data.personal_id)
-        mother = father = None
-        if data.mother_personal_id:
-            mother = _person(data.mother_personal_id)
-            if mother.sex != Sex.FEMALE:
-                raise _reject(MOTHER_NOT_FEMALE, person=mother)
-        if data.father_personal_id:
-            father = _person(data.father_personal_id)
-            if father.sex != Sex.MALE:
-                raise _reject(FATHER_NOT_MALE, person=father)
+        mother, father = _parents(data)
         if data.household:
             household = self.household(data.household)
         elif mother is not None and (current := self.membership(mother)) is not None:
