@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dost.bulk import insert_rows
 from dost.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -747,11 +748,11 @@ def cases_submit_decided_batch(
         case.due_on, case.decided_at, decision.decided_at = due[spec.service.pk], now, now
         planned.append((index, case, decision))
     explanation_shapes_store(shapes)
-    cases = Case.objects.bulk_create([case for _i, case, _d in planned])
+    cases = insert_rows([case for _i, case, _d in planned])
     for (_i, case, decision) in planned:
         decision.case = case
-    Decision.objects.bulk_create([decision for _i, _c, decision in planned])
-    events = CaseEvent.objects.bulk_create([
+    insert_rows([decision for _i, _c, decision in planned])
+    events = insert_rows([
         CaseEvent(case=case, status_from=previous, status_to=target, actor=None, note="")
         for case in cases
         for previous, target in (("", CaseStatus.SUBMITTED),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dost.benefits.models import Award, AwardAmount, AwardStatus, Frequency
+from dost.bulk import insert_rows
 from dost.cases.models import Decision, Outcome
 from dost.catalog.models import Service
 from dost.registry.models import Household, Person
@@ -198,8 +199,8 @@ def awards_from_decisions_batch(*, specs: Sequence[AwardSpec]) -> list[Award]:
         new.append((award, AwardAmount(amount=decision.amount, valid_from=spec.start,
                                        reason="award")))
         answers.append(award)
-    Award.objects.bulk_create([award for award, _amount in new])
+    insert_rows([award for award, _amount in new])
     for award, amount in new:
         amount.award = award
-    AwardAmount.objects.bulk_create([amount for _award, amount in new])
+    insert_rows([amount for _award, amount in new])
     return answers

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from dost.benefits.services.awards import AwardSpec, awards_from_decisions_batch
+from dost.bulk import insert_rows
 from dost.cases.models import Case, Decision, Outcome
 from dost.cases.services import DecidedCaseSpec, cases_submit_decided_batch
 from dost.catalog.models import ProactiveOutcome, Service
@@ -50,6 +51,8 @@ class ProposalBatch:
     _members: dict[tuple[int, dt.date], list[Membership]] = field(default_factory=dict)
     # The proactive services of each country, read once for the chunk.
     services: dict[str, list[Service]] = field(default_factory=dict)
+    # Applicants and beneficiaries of the cases waiting for the next flush.
+    _case_people: set[int] = field(default_factory=set)
 
     @classmethod
     def for_events(cls, event_ids: list[int]) -> ProposalBatch:
@@ -138,6 +141,9 @@ class ProposalBatch:
         spec = DecidedCaseSpec(service=service, applicant=applicant, household=household,
                                period=common["period"], beneficiary=beneficiary)
         self._slots.append(_PendingCase(spec=spec, start=start, common=common))
+        self._case_people.add(applicant.pk)
+        if beneficiary is not None:
+            self._case_people.add(beneficiary.pk)
 
     def __len__(self) -> int:
         return len(self._slots)
@@ -145,12 +151,7 @@ class ProposalBatch:
     def awards_pending_for(self, person: Person) -> bool:
         """Whether a case waiting here could make an award held by `person`: its applicant or
         beneficiary (`assign.award_holder` picks one of them, or the household)."""
-        return any(
-            isinstance(slot, _PendingCase)
-            and person.pk in (slot.spec.applicant.pk,
-                              slot.spec.beneficiary.pk if slot.spec.beneficiary else None)
-            for slot in self._slots
-        )
+        return person.pk in self._case_people
 
     def flush(self) -> list[ProactiveAction]:
         """Write what was proposed since the last flush; returns the actions, in order."""
@@ -165,8 +166,9 @@ class ProposalBatch:
             action.award = award
         actions = [decided[id(slot)] if isinstance(slot, _PendingCase) else slot
                    for slot in self._slots]
-        ProactiveAction.objects.bulk_create(actions)
+        insert_rows(actions)
         self._slots = []
+        self._case_people = set()
         return actions
 
     def _decided(

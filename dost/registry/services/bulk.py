@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
+from dost.bulk import insert_rows, update_rows
 from dost.registry.models import Fact, Household, Membership, Person, Role
 from dost.registry.services.history import (
     ChangeContext,
@@ -118,7 +119,7 @@ class WriteBuffer:
     def flush(self) -> None:
         """Write everything staged: inserts per model, updates per model and fields, the log."""
         for model in sorted(self._new, key=lambda m: _INSERT_ORDER.get(m, 9)):
-            model._default_manager.bulk_create(self._new[model])  # sets the keys of the rows
+            insert_rows(self._new[model])  # sets the keys of the rows
         groups: dict[tuple[type[Model], frozenset[str]], list[Model]] = {}
         for instance, fields in self._changed.values():
             groups.setdefault((type(instance), frozenset(fields)), []).append(instance)
@@ -129,7 +130,7 @@ class WriteBuffer:
                 for row in rows:
                     row.updated_at = now  # type: ignore[attr-defined]  # save() would set it
                 names.append("updated_at")
-            model._default_manager.bulk_update(rows, names)
+            update_rows(rows, names)
         for entry in self._log:
             if entry.deferred and entry.after is not None:
                 for name in entry.deferred:

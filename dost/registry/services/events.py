@@ -40,6 +40,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dost.bulk import insert_rows, update_rows
 from dost.registry.models import (
     DisabilityDetermination,
     District,
@@ -980,7 +981,7 @@ def events_ingest_batch(*, sender: str, events: Sequence[EventSpec]) -> list[Eve
 
     # Every valid event gets its log row (and key, in the batch's order) before any is applied;
     # the rows of those rejected while applying are deleted at the end.
-    logged = LifeEvent.objects.bulk_create([
+    logged = insert_rows([
         LifeEvent(sender=sender, sender_event_id=spec.sender_event_id, type=spec.type,
                   occurred_on=spec.occurred_on, payload=data.model_dump(mode="json"))
         for _index, spec, data in valid
@@ -1088,9 +1089,9 @@ def events_ingest_batch(*, sender: str, events: Sequence[EventSpec]) -> list[Eve
         # Nothing refers to these rows (their writes were never made or were undone), so no
         # need for Django's collector, which looks for referring rows in a dozen tables.
         LifeEvent.objects.filter(pk__in=unlogged)._raw_delete(LifeEvent.objects.db)
-    LifeEvent.objects.bulk_update(with_person, ["person"], batch_size=500)
+    update_rows(with_person, ["person"])
     rejected_rows.sort(key=lambda pair: pair[0])
-    stored = RejectedEvent.objects.bulk_create([row for _index, row in rejected_rows])
+    stored = insert_rows([row for _index, row in rejected_rows])
     for (index, _row), row in zip(rejected_rows, stored, strict=True):
         results[index] = EventResult(
             status=EventStatus.REJECTED, rejected_event=row, reason=row.reason

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from dost.bulk import insert_rows
 from dost.registry.models import (
     ChangeRequest,
     ImportBatch,
@@ -130,7 +131,7 @@ def registry_changes_record(
     The bulk twin of `registry_change_record` (for `bulk.WriteBuffer`): the same columns, each
     row taken from its (context, saved instance, before, after).
     """
-    return RegistryChange.objects.bulk_create([
+    return insert_rows([
         RegistryChange(
             actor=ctx.actor, source=ctx.source, reason=ctx.short_reason,
             life_event=ctx.life_event, change_request=ctx.change_request,
