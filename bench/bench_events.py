@@ -38,6 +38,7 @@ TEMPLATE = "dost_bench_events_tpl_{persons}"  # kept between runs; drop it to re
 # Override to run two benchmarks side by side (each drops and recreates its copy).
 RUN_DB = os.environ.get("DOST_BENCH_EVENTS_DB", "dost_bench_events_run")
 DAY = dt.date(2026, 11, 2)
+PIPELINED = "this tree, pipelined"
 BATCH = 1000
 
 
@@ -156,9 +157,9 @@ def _child_run(persons: int, count: int) -> None:
     from django.db import transaction
 
     # The template is migrated by whichever tree built it: bring the copy to this tree's
-    # schema (outside the timed steps).
-    call_command("migrate", verbosity=0)
-    from dost.proactive.models import ProactiveAction
+    # schema (outside the timed steps). Pipelined rounds migrate before starting both children.
+    if not os.environ.get("DOST_BENCH_EVENTS_MIGRATED"):
+        call_command("migrate", verbosity=0)
     from dost.proactive.services.engine import events_consume
     from dost.registry.services import events as registry_events
 
@@ -175,7 +176,7 @@ def _child_run(persons: int, count: int) -> None:
 
     stream = events(persons, count)
     batch_ingest = getattr(registry_events, "events_ingest_batch", None)
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = {"ingest start": time.time()}
     wall, spent = time.perf_counter(), cpu()
     statuses: dict[str, int] = {}
     for offset in range(0, len(stream), BATCH):
@@ -206,17 +207,120 @@ def _child_run(persons: int, count: int) -> None:
     figures["total s"] = figures["ingest s"] + figures["consume s"]
     figures["total cpu"] = figures["ingest cpu"] + figures["consume cpu"]
     figures["consumed"] = float(consumed.events)
-    from django_tasks_db.models import DBTaskResult
-
-    figures["queued"] = float(DBTaskResult.objects.count())
-    kinds = ProactiveAction.objects.values_list("kind", flat=True)
-    for kind in ("award", "offer", "not_eligible", "task", "invite"):
-        figures[kind] = float(sum(1 for k in kinds if k == kind))
+    figures.update(_outcome_counts())
     print("FIGURES " + json.dumps(figures), flush=True)
 
 
+def _outcome_counts() -> dict[str, float]:
+    from django_tasks_db.models import DBTaskResult
+
+    from dost.proactive.models import ProactiveAction
+
+    counts = {"queued": float(DBTaskResult.objects.count())}
+    kinds = ProactiveAction.objects.values_list("kind", flat=True)
+    for kind in ("award", "offer", "not_eligible", "task", "invite"):
+        counts[kind] = float(sum(1 for k in kinds if k == kind))
+    return counts
+
+
+def _child_migrate() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _child_follow() -> None:
+    """The proactive worker of a pipelined round: follows the log while the ingest runs, stops
+    after two idle seconds, prints when it finished its last chunk and the CPU it spent."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from dost.proactive.services.engine import events_follow
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_snapshot import backend_cpu
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = int(cursor.fetchone()[0])
+    spent = _cpu() + backend_cpu(backend)
+    last = {"at": time.time()}
+    print("READY", flush=True)
+
+    def chunk_done(_done: object) -> None:
+        last["at"] = time.time()
+
+    workers = int(os.environ.get("DOST_BENCH_EVENTS_WORKERS", "1"))
+    part = int(os.environ.get("DOST_BENCH_EVENTS_PART", "0"))
+    followed = events_follow(poll=0.02, idle_exit=2.0, on_chunk=chunk_done,
+                             partition=(part, workers) if workers > 1 else None)
+    figures = {"consume end": last["at"], "consume cpu": _cpu() + backend_cpu(backend) - spent,
+               "consumed": float(followed.events)}
+    figures.update(_outcome_counts())
+    print("FIGURES " + json.dumps(figures), flush=True)
+
+
+def _pipelined(tree: Path, env: dict[str, str], persons: int, count: int) -> dict[str, float]:
+    """Ingest and the proactive worker at once, as in production: the API applies the batches
+    while `dost proactive consume --follow` decides them. Total = from the first batch sent to
+    the last chunk decided."""
+    subprocess.run([sys.executable, __file__, "--child-migrate"], cwd=tree, env=env, check=True)
+    env = {**env, "DOST_BENCH_EVENTS_MIGRATED": "1"}
+    followers = [
+        subprocess.Popen([sys.executable, __file__, "--child-follow"], cwd=tree,
+                         env={**env, "DOST_BENCH_EVENTS_PART": str(part)},
+                         stdout=subprocess.PIPE, text=True)
+        for part in range(int(env.get("DOST_BENCH_EVENTS_WORKERS", "1")))
+    ]
+    for follower in followers:
+        assert follower.stdout is not None
+        if follower.stdout.readline().strip() != "READY":
+            raise SystemExit(f"a worker in {tree} did not start")
+    ingest = _child(tree, {**env, "DOST_BENCH_EVENTS_INGEST_ONLY": "1"}, persons, count)
+    workers = []
+    for follower in followers:
+        out, _ = follower.communicate()
+        if follower.returncode != 0:
+            raise SystemExit(f"a worker in {tree} failed:\n{out[-3000:]}")
+        line = next(x for x in out.splitlines() if x.startswith("FIGURES "))
+        workers.append(dict(json.loads(line[len("FIGURES "):])))
+    # The database's counts as the worker that finished last saw them, after all chunks.
+    last = max(workers, key=lambda w: w["consume end"])
+    worker = {
+        **{k: v for k, v in last.items() if k not in ("consume end", "consume cpu", "consumed")},
+        "consume end": last["consume end"],
+        "consume cpu": sum(w["consume cpu"] for w in workers),
+        "consumed": sum(w["consumed"] for w in workers),
+    }
+    figures = {k: v for k, v in ingest.items() if k != "ingest start"}
+    figures["consume cpu"] = worker["consume cpu"]
+    figures["total s"] = worker["consume end"] - ingest["ingest start"]
+    # The worker's own time: what it took after the ingest's end (its lag behind it).
+    figures["consume s"] = figures["total s"] - ingest["ingest s"]
+    figures["total cpu"] = ingest["ingest cpu"] + worker["consume cpu"]
+    figures.update({k: v for k, v in worker.items() if k not in ("consume end", "consume cpu")})
+    return figures
+
+
+def _child(tree: Path, env: dict[str, str], persons: int, count: int) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child-run", str(persons), str(count)],
+        cwd=tree, env=env, capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"run in {tree} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("FIGURES "))
+    return dict(json.loads(line[len("FIGURES "):]))
+
+
 def _round(
-    tree: Path, template: str, persons: int, count: int, send_notifications: bool
+    tree: Path, template: str, persons: int, count: int, send_notifications: bool,
+    pipelined: bool = False,
 ) -> dict[str, float]:
     _psql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
     _psql(f"CREATE DATABASE {RUN_DB} TEMPLATE {template}")
@@ -228,14 +332,11 @@ def _round(
     env = {**os.environ, "DATABASE_URL": f"{SERVER}/{RUN_DB}", "PYTHONPATH": str(tree),
            "DJANGO_SETTINGS_MODULE": "dost.settings", "DEBUG": "0",
            "DOST_TASKS_BACKEND": backend}
-    done = subprocess.run(
-        [sys.executable, __file__, "--child-run", str(persons), str(count)],
-        cwd=tree, env=env, capture_output=True, text=True,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"run in {tree} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
-    line = next(x for x in done.stdout.splitlines() if x.startswith("FIGURES "))
-    return dict(json.loads(line[len("FIGURES "):]))
+    if pipelined:
+        return _pipelined(tree, env, persons, count)
+    figures = _child(tree, env, persons, count)
+    figures.pop("ingest start")
+    return figures
 
 
 def main() -> int:
@@ -251,7 +352,13 @@ def main() -> int:
                         help="send notifications in-process instead of queueing them")
     parser.add_argument("--ingest-only", action="store_true",
                         help="time the ingest only (no consume); per-event medians and ratios")
+    parser.add_argument("--pipelined", action="store_true",
+                        help="also run this tree with the proactive worker following the ingest")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="with --pipelined: workers on as many partitions of the log")
     parser.add_argument("--child-template", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-migrate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-follow", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-run", type=int, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ingest_only:
@@ -264,15 +371,25 @@ def main() -> int:
     if args.child_run:
         _child_run(*args.child_run)
         return 0
+    if args.child_migrate:
+        _child_migrate()
+        return 0
+    if args.child_follow:
+        _child_follow()
+        return 0
+    os.environ["DOST_BENCH_EVENTS_WORKERS"] = str(args.workers)  # read by pipelined rounds
     template = _template(args.persons)
     trees = [("baseline", args.baseline.resolve())] if args.baseline else []
     trees.append(("this tree", ROOT))
+    if args.pipelined:
+        trees.append((PIPELINED, ROOT))
     runs: dict[str, list[dict[str, float]]] = {label: [] for label, _tree in trees}
     for round_no in range(args.rounds):
         for label, tree in trees:
             count = args.baseline_events if label == "baseline" and args.baseline_events \
                 else args.events
-            figures = _round(tree, template, args.persons, count, args.send_notifications)
+            figures = _round(tree, template, args.persons, count, args.send_notifications,
+                             pipelined=label == PIPELINED)
             figures["events"] = float(count)
             runs[label].append(figures)
             print(f"round {round_no + 1} {label}: " + ", ".join(

@@ -18,8 +18,8 @@ Database errors come out as Django's (`IntegrityError` on a unique key), as from
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
 from django.db import connections
@@ -29,16 +29,26 @@ from django.db.models import Field, JSONField, Model
 SMALL = 16
 
 
-def _db_value(field: Field[Any, Any], value: Any, connection: Any) -> Any:
-    if isinstance(field, JSONField):
-        return field.get_db_prep_save(value, connection)
-    if isinstance(value, enum.Enum):  # TextChoices / IntegerChoices members
-        return value.value
-    return value
+def _rows(
+    objs: Sequence[Model], fields: Sequence[Field[Any, Any]], connection: Any
+) -> Iterator[tuple[Any, ...]]:
+    """Each object's column values, ready for psycopg's COPY.
 
-
-def _row(obj: Model, fields: Sequence[Field[Any, Any]], connection: Any) -> tuple[Any, ...]:
-    return tuple(_db_value(f, getattr(obj, f.attname), connection) for f in fields)
+    Only JSON needs Django's preparation (psycopg adapts the rest: str, numbers, Decimal,
+    dates, UUIDs, lists; a TextChoices member is a str, an IntegerChoices one an int).
+    """
+    values = attrgetter(*(f.attname for f in fields))
+    jsons = [(i, f) for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    for obj in objs:
+        row = values(obj)
+        if not isinstance(row, tuple):  # attrgetter of one name gives the bare value
+            row = (row,)
+        if jsons:
+            cells = list(row)
+            for i, field in jsons:
+                cells[i] = field.get_db_prep_save(cells[i], connection)
+            row = tuple(cells)
+        yield row
 
 
 def _link_related(obj: Model, relations: Sequence[Field[Any, Any]]) -> None:
@@ -87,8 +97,8 @@ def insert_rows[M: Model](objs: Sequence[M], using: str = "default") -> list[M]:
                 field.pre_save(obj, add=True)
         columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row(_row(obj, fields, connection))
+            for row in _rows(objs, fields, connection):
+                copy.write_row(row)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
@@ -126,8 +136,8 @@ def update_rows(
             f"CREATE TEMP TABLE {temp} AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
         )
         with cursor.cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row(_row(obj, concrete, connection))
+            for row in _rows(objs, concrete, connection):
+                copy.write_row(row)
         cursor.execute(
             f"UPDATE {table} AS t SET {sets} FROM {temp} AS u "  # noqa: S608 (quoted names)
             f"WHERE t.{quote(str(pk.column))} = u.{quote(str(pk.column))}"

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
+import numpy as np
 import polars as pl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -177,13 +179,29 @@ def snapshots_preload(
     shared = _shared_snapshots.get()
     if shared is None:
         return
-    people = persons.partition_by("household_id", as_dict=True, maintain_order=True)
-    homes = households.partition_by("household_id", as_dict=True, maintain_order=True)
+    people, homes = _by_household(persons), _by_household(households)
     no_people, no_home = persons.clear(), households.clear()
     for household_id in household_ids:
         shared.setdefault((period, household_id), (
-            people.get((household_id,), no_people), homes.get((household_id,), no_home)
+            people.get(household_id, no_people), homes.get(household_id, no_home)
         ))
+
+
+def _by_household(frame: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """Each household's rows, in their order. An export lists each household's rows together
+    (sorted by household): then each is a zero-copy slice, where `partition_by` costs a query
+    per household (~40 µs; thousands per chunk of events)."""
+    keys = frame.get_column("household_id")
+    if not keys.is_sorted():
+        parts = frame.partition_by("household_id", as_dict=True, maintain_order=True)
+        return {int(key[0]): part for key, part in parts.items()}
+    ids = keys.to_numpy()
+    starts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
+    return {
+        int(ids[start]): frame.slice(start, end - start)
+        for start, end in itertools.pairwise(starts)
+        if end > start
+    }
 
 
 def _snapshot_frames(period: str, household_id: int) -> Frames:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Mod
 
 from dost.registry.models import (
     DisabilityDetermination,
@@ -84,13 +85,30 @@ def household_members_on(household: Household, on: dt.date) -> QuerySet[Membersh
     )
 
 
-def events_after(last_id: int, limit: int = 1000) -> list[LifeEvent]:
+def events_after(
+    last_id: int, limit: int = 1000, partition: tuple[int, int] | None = None
+) -> list[LifeEvent]:
     """The next applied life events after `last_id`, oldest first.
 
     A consumer keeps the id of the last event it handled and asks again from there. Ids are
     issued in commit order (see services.events), so no event is ever skipped.
+
+    `partition=(k, n)` keeps the events of the households whose id is k modulo n (the
+    household the event's person belonged to on the event's day; events without one are in
+    partition 0), so n consumers can share the log, each household's events staying with one
+    of them, in order.
     """
     limit = max(1, min(limit, EVENTS_PAGE_MAX))
-    return list(
-        LifeEvent.objects.filter(id__gt=last_id).select_related("person").order_by("id")[:limit]
-    )
+    events = LifeEvent.objects.filter(id__gt=last_id)
+    if partition is not None:
+        index, count = partition
+        home = Membership.objects.filter(
+            person=OuterRef("person"), joined_on__lte=OuterRef("occurred_on")
+        ).order_by("-joined_on", "-id").values("household_id")[:1]
+        events = events.annotate(
+            partition=Mod(
+                Coalesce(Subquery(home, output_field=BigIntegerField()), Value(0)), Value(count),
+                output_field=BigIntegerField(),
+            )
+        ).filter(partition=index)
+    return list(events.select_related("person").order_by("id")[:limit])

@@ -19,7 +19,9 @@ longer grant it).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -238,27 +240,90 @@ def event_handle(
     return actions, ended
 
 
-def events_consume(*, limit: int = 1000, name: str = CURSOR, chunk: int = CHUNK) -> ConsumeResult:
+def cursor_name(name: str, partition: tuple[int, int] | None) -> str:
+    """The cursor of one partition of the log (`registry.selectors.events_after`)."""
+    return name if partition is None else f"{name}:{partition[0]}/{partition[1]}"
+
+
+def _cursor(name: str, partition: tuple[int, int] | None) -> str:
+    """Create the cursor if new; a new partition's starts where the whole log's consumer is,
+    so moving from one worker to several does not read the log again from the start."""
+    named = cursor_name(name, partition)
+    if partition is not None:
+        index, count = partition
+        if not 0 <= index < count:
+            raise ValueError(f"partition {index} of {count} does not exist")
+        start = EventCursor.objects.filter(name=name).values_list("last_event_id", flat=True)
+        EventCursor.objects.get_or_create(name=named,
+                                          defaults={"last_event_id": start.first() or 0})
+    else:
+        EventCursor.objects.get_or_create(name=named)
+    return named
+
+
+def events_consume(
+    *, limit: int = 1000, name: str = CURSOR, chunk: int = CHUNK,
+    partition: tuple[int, int] | None = None,
+) -> ConsumeResult:
     """Handle the events after the cursor, oldest first, at most `limit`, `chunk` events per
-    transaction; move the cursor."""
-    EventCursor.objects.get_or_create(name=name)
+    transaction; move the cursor. With `partition=(k, n)`, only the events of partition k of
+    n, with that partition's own cursor: n workers, one per partition, share the log."""
+    named = _cursor(name, partition)
     result = ConsumeResult()
     while result.events < limit:
-        cursor = EventCursor.objects.get(name=name)
-        page = events_after(cursor.last_event_id, min(chunk, limit - result.events))
+        cursor = EventCursor.objects.get(name=named)
+        page = events_after(cursor.last_event_id, min(chunk, limit - result.events), partition)
         if not page:
             break
         try:
-            done = _chunk_consume(page, name) if chunk > 1 else _one_by_one(page, name)
+            done = _chunk_consume(page, named) if chunk > 1 else _one_by_one(page, named)
         except IntegrityError:
             # Another run recorded a proposal of this chunk first (a unique key refused ours,
             # and the chunk was rolled back): one by one, each race is settled event by event.
-            done = _one_by_one(page, name)
+            done = _one_by_one(page, named)
         result.actions.extend(done.actions)
         result.ended += done.ended
         result.events += done.events
         result.last_event_id = done.last_event_id or result.last_event_id
     return result
+
+
+def events_follow(
+    *, poll: float = 1.0, idle_exit: float | None = None, name: str = CURSOR, chunk: int = CHUNK,
+    partition: tuple[int, int] | None = None,
+    on_chunk: Callable[[ConsumeResult], None] | None = None,
+) -> ConsumeResult:
+    """Consume the log as it grows (a worker beside the event ingest): handle what is new,
+    chunk by chunk, and wait `poll` seconds whenever nothing is. Runs until interrupted, or
+    until `idle_exit` seconds pass with nothing new. `on_chunk` is told of each chunk done.
+
+    Each chunk is `events_consume`'s (one transaction with the cursor move), so stopping the
+    worker at any moment loses and repeats nothing; two workers on one cursor take turns, and
+    workers on the partitions of the log (`partition=(k, n)`, k = 0 … n-1) work side by side.
+    """
+    total = ConsumeResult()
+    idle_since = time.monotonic()
+    while True:
+        done = events_consume(limit=chunk, name=name, chunk=chunk, partition=partition)
+        if done.events:
+            total.events += done.events
+            total.actions.extend(done.actions)
+            total.ended += done.ended
+            total.last_event_id = done.last_event_id
+            if on_chunk is not None:
+                on_chunk(done)
+            idle_since = time.monotonic()
+            continue
+        if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+            return total
+        time.sleep(poll)
+
+
+def _evaluated(event: LifeEvent, batch: ProposalBatch) -> bool:
+    """Whether `event_handle` evaluates any service for `event` (its person is known)."""
+    columns = EVENT_COLUMNS.get(event.type)
+    person = event.person
+    return bool(columns and person and services_for_columns(person.country, columns, batch))
 
 
 def _chunk_consume(page: list[LifeEvent], name: str) -> ConsumeResult:
@@ -274,12 +339,12 @@ def _chunk_consume(page: list[LifeEvent], name: str) -> ConsumeResult:
         with snapshots_shared():
             batch = ProposalBatch.for_events([event.pk for event in todo])
             # Who lives where, and with whom, for the whole chunk in two queries (the cases
-            # opened ask for the households' members on the event's day and start).
-            batch.households_preload(
-                [(e.person, e.occurred_on) for e in todo if e.person is not None]
-            )
-            homes = [(home, event) for event in todo if event.person is not None
-                     and (home := batch.household_of(event.person, event.occurred_on))]
+            # opened ask for the households' members on the event's day and start); only for
+            # the events some service is evaluated for (a job started changes no rule input).
+            acting = [(e.person, e) for e in todo if e.person is not None and _evaluated(e, batch)]
+            batch.households_preload([(person, e.occurred_on) for person, e in acting])
+            homes = [(home, event) for person, event in acting
+                     if (home := batch.household_of(person, event.occurred_on))]
             batch.members_preload([(home, day) for home, event in homes
                                    for day in {event.occurred_on, _start_for(event)}])
             screens = screen_events(todo, batch)

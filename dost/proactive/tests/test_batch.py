@@ -17,9 +17,10 @@ from dost.cases.selectors import decision_explanation_text
 from dost.proactive.models import EventCursor, ProactiveAction
 from dost.proactive.services import batch as batch_module
 from dost.proactive.services.batch import ProposalBatch
-from dost.proactive.services.engine import events_consume
+from dost.proactive.services.engine import events_consume, events_follow
 from dost.proactive.tests.conftest import CHILDBIRTH, Family, send
 from dost.registry.models import Person
+from dost.registry.selectors import events_after
 from dost.registry.tests.factories import fin_for
 
 pytestmark = pytest.mark.usefixtures("az_world")
@@ -158,3 +159,48 @@ def test_it_falls_back_to_one_by_one_when_another_run_took_a_proposal_first(
     assert result.events == 7 and not result.actions
     assert (Case.objects.count(), Award.objects.count(),
             ProactiveAction.objects.count()) == written
+
+
+def test_a_follower_consumes_the_log_chunk_by_chunk_as_the_consumer_does() -> None:
+    _world()
+    seen: list[int] = []
+    followed = events_follow(poll=0.01, idle_exit=0.05, chunk=3,
+                             on_chunk=lambda done: seen.append(done.events))
+    by_follower = _outcome()
+    _forget_everything()
+    consumed = events_consume()
+
+    assert seen == [3, 3, 1] and followed.events == consumed.events == 7
+    assert followed.last_event_id == EventCursor.objects.get(name="proactive").last_event_id
+    assert _outcome() == by_follower
+    # Nothing new: it waits, then stops, having done nothing.
+    assert events_follow(poll=0.01, idle_exit=0.05).events == 0
+
+
+def test_workers_on_the_partitions_of_the_log_decide_what_one_worker_does() -> None:
+    _world()
+    whole = events_consume()
+    alone = sorted(_outcome(), key=repr)
+    _forget_everything()
+    EventCursor.objects.create(name="proactive", last_event_id=0)
+    parts = [events_consume(partition=(k, 2)) for k in (1, 0)]
+
+    assert [p.events for p in parts] != [0, 7] and [p.events for p in parts] != [7, 0]
+    assert sum(p.events for p in parts) == whole.events == 7
+    assert sorted(_outcome(), key=repr) == alone
+    names = set(EventCursor.objects.values_list("name", flat=True))
+    assert names == {"proactive", "proactive:0/2", "proactive:1/2"}
+    # Each event is in exactly one partition, a household's events all in the same one.
+    seen = [{e.pk for e in events_after(0, 100, (k, 2))} for k in (0, 1)]
+    assert not seen[0] & seen[1] and len(seen[0] | seen[1]) == 7
+
+
+def test_a_new_partition_starts_where_the_whole_log_consumer_is() -> None:
+    _world()
+    events_consume(limit=4)
+    at = EventCursor.objects.get(name="proactive").last_event_id
+    rest = [events_consume(partition=(k, 3)) for k in range(3)]
+    assert sum(r.events for r in rest) == 3
+    assert all(c.last_event_id >= at for c in EventCursor.objects.all())
+    with pytest.raises(ValueError, match="partition 3 of 3"):
+        events_consume(partition=(3, 3))

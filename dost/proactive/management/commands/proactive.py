@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,18 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from dost.proactive.services.engine import day_consume, events_consume
+from dost.proactive.services.engine import day_consume, events_consume, events_follow
 from dost.proactive.services.scan import outreach_write, scan_non_take_up
+
+
+def _partition(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write K/N, e.g. 0/2") from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"{text!r}: K must be 0 to N-1")
+    return index, count
 
 
 class Command(BaseCommand):
@@ -24,6 +35,15 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         consume = sub.add_parser("consume", help="handle new life events after the cursor")
         consume.add_argument("--limit", type=int, default=100_000)
+        consume.add_argument("--follow", action="store_true",
+                             help="keep consuming new events as they arrive (a worker)")
+        consume.add_argument("--poll", type=float, default=1.0,
+                             help="with --follow: seconds to wait when nothing is new")
+        consume.add_argument("--idle-exit", type=float, default=None,
+                             help="with --follow: stop after this many seconds with nothing new")
+        consume.add_argument("--partition", type=_partition, default=None, metavar="K/N",
+                             help="only partition K of N of the log (0 ≤ K < N): run one worker "
+                                  "per partition to share the events between N workers")
         day = sub.add_parser("day", help="retirement and child-age triggers of a day")
         day.add_argument("--on", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
         scan = sub.add_parser("scan", help="non-take-up outreach lists for a month")
@@ -35,8 +55,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         try:
-            if action == "consume":
-                result = events_consume(limit=options["limit"])
+            if action == "consume" and options["follow"]:
+                result = events_follow(
+                    poll=options["poll"], idle_exit=options["idle_exit"],
+                    partition=options["partition"],
+                    on_chunk=lambda chunk: self.stdout.write(
+                        f"{chunk.events} events; cursor at {chunk.last_event_id}"
+                    ),
+                )
+                self.stdout.write(f"{result.events} events in all")
+            elif action == "consume":
+                result = events_consume(limit=options["limit"], partition=options["partition"])
                 self.stdout.write(
                     f"{result.events} events, {len(result.actions)} evaluations, "
                     f"{result.ended} awards ended; cursor at {result.last_event_id}"
