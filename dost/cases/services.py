@@ -306,9 +306,11 @@ def explanation_shapes_store(shapes: Sequence[ExplanationShapeData]) -> None:
     known = set(
         ExplanationShape.objects.filter(digest__in=wanted).values_list("digest", flat=True)
     )
+    # In digest order: two workers storing the same new shapes wait for each other's commit
+    # on the unique key; in one order they cannot each hold a row the other waits for.
     ExplanationShape.objects.bulk_create(
-        [ExplanationShape(digest=d, content=shape.content)
-         for d, shape in wanted.items() if d not in known],
+        [ExplanationShape(digest=d, content=wanted[d].content)
+         for d in sorted(wanted) if d not in known],
         ignore_conflicts=True,
     )
 

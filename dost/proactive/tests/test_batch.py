@@ -4,9 +4,12 @@ never a second case, award or action for the same proposal."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from dost.benefits.models import Award, AwardAmount, AwardStatus
@@ -19,7 +22,7 @@ from dost.proactive.services import batch as batch_module
 from dost.proactive.services.batch import ProposalBatch
 from dost.proactive.services.engine import events_consume, events_follow
 from dost.proactive.tests.conftest import CHILDBIRTH, Family, send
-from dost.registry.models import Person
+from dost.registry.models import Membership, Person
 from dost.registry.selectors import events_after
 from dost.registry.tests.factories import fin_for
 
@@ -178,14 +181,15 @@ def test_a_follower_consumes_the_log_chunk_by_chunk_as_the_consumer_does() -> No
 
 
 def test_workers_on_the_partitions_of_the_log_decide_what_one_worker_does() -> None:
-    _world()
+    mothers = _world()
     whole = events_consume()
     alone = sorted(_outcome(), key=repr)
     _forget_everything()
     EventCursor.objects.create(name="proactive", last_event_id=0)
     parts = [events_consume(partition=(k, 2)) for k in (1, 0)]
 
-    assert [p.events for p in parts] != [0, 7] and [p.events for p in parts] != [7, 0]
+    homes = {m.household_id % 2 for m in Membership.objects.filter(person__in=mothers)}
+    assert all(parts[1 - k].events > 0 for k in homes)  # (parts are asked 1, then 0)
     assert sum(p.events for p in parts) == whole.events == 7
     assert sorted(_outcome(), key=repr) == alone
     names = set(EventCursor.objects.values_list("name", flat=True))
@@ -204,3 +208,16 @@ def test_a_new_partition_starts_where_the_whole_log_consumer_is() -> None:
     assert all(c.last_event_id >= at for c in EventCursor.objects.all())
     with pytest.raises(ValueError, match="partition 3 of 3"):
         events_consume(partition=(3, 3))
+
+
+def test_the_command_runs_a_worker_on_one_partition() -> None:
+    mother = _world()[0]
+    part = Membership.objects.get(person=mother).household_id % 2  # her birth event's
+    out = io.StringIO()
+    call_command("proactive", "consume", "--follow", "--poll", "0.01", "--idle-exit", "0.05",
+                 "--partition", f"{part}/2", stdout=out)
+    handled = EventCursor.objects.get(name=f"proactive:{part}/2")
+    assert out.getvalue().rstrip().endswith("events in all")
+    assert handled.last_event_id > 0
+    with pytest.raises(CommandError, match="K must be 0 to N-1"):
+        call_command("proactive", "consume", "--partition", "2/2")
