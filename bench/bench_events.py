@@ -1,7 +1,7 @@
 """Benchmark issue #4's "10,000 events applied and evaluated" end to end on PostgreSQL.
 
     .venv/bin/python bench/bench_events.py [--persons 200000] [--events 10000] [--rounds 3]
-        [--baseline DIR] [--keep]
+        [--baseline DIR] [--keep] [--pipelined [--workers 2]]
 
 Builds a template database once per registry size (`dost_bench_events_tpl_<persons>`, kept for
 the next run; drop it to rebuild: the registry of bench/bench_snapshot.py
@@ -14,6 +14,12 @@ tar -x -C DIR`) copies it to a fresh database and, in a child process running th
    by the rules with their explanations, awards, notifications (in-process task backend);
 and prints the wall seconds of each step and the CPU seconds spent in it by the child and its
 PostgreSQL backend together. The parent prints medians and ratios.
+
+With --pipelined, each round also runs this tree as production does: `--workers` proactive
+workers (`events_follow`, one per partition of the log when more than one) start first and
+follow the log while a second process ingests the batches; "total" is then the wall time from
+the first batch sent to the last event decided, and the CPU that of every process and backend.
+The workers must handle every applied event (else the run fails).
 
 The events (fixed seed), dated 2026-11-02: births to mothers of the registry (1 in 10),
 deaths of household heads (3 in 100), disability determinations (12 in 100), jobs started
@@ -29,6 +35,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -234,7 +241,8 @@ def _child_migrate() -> None:
 
 def _child_follow() -> None:
     """The proactive worker of a pipelined round: follows the log while the ingest runs, stops
-    after two idle seconds, prints when it finished its last chunk and the CPU it spent."""
+    once the ingest is over and nothing is left, prints when it finished its last chunk and
+    the CPU it spent."""
     import django
 
     django.setup()
@@ -257,10 +265,17 @@ def _child_follow() -> None:
 
     workers = int(os.environ.get("DOST_BENCH_EVENTS_WORKERS", "1"))
     part = int(os.environ.get("DOST_BENCH_EVENTS_PART", "0"))
-    followed = events_follow(poll=0.02, idle_exit=2.0, on_chunk=chunk_done,
-                             partition=(part, workers) if workers > 1 else None)
+    ingested = Path(os.environ["DOST_BENCH_EVENTS_INGESTED"])  # the parent's "ingest is over"
+    consumed = 0
+    while True:
+        over = ingested.exists()  # before looking: a follow after it sees every event
+        followed = events_follow(poll=0.1, idle_exit=0.3, on_chunk=chunk_done,
+                                 partition=(part, workers) if workers > 1 else None)
+        consumed += followed.events
+        if over and not followed.events:
+            break
     figures = {"consume end": last["at"], "consume cpu": _cpu() + backend_cpu(backend) - spent,
-               "consumed": float(followed.events)}
+               "consumed": float(consumed)}
     figures.update(_outcome_counts())
     print("FIGURES " + json.dumps(figures), flush=True)
 
@@ -270,7 +285,8 @@ def _pipelined(tree: Path, env: dict[str, str], persons: int, count: int) -> dic
     while `dost proactive consume --follow` decides them. Total = from the first batch sent to
     the last chunk decided."""
     subprocess.run([sys.executable, __file__, "--child-migrate"], cwd=tree, env=env, check=True)
-    env = {**env, "DOST_BENCH_EVENTS_MIGRATED": "1"}
+    flag = Path(tempfile.mkdtemp()) / "ingested"
+    env = {**env, "DOST_BENCH_EVENTS_MIGRATED": "1", "DOST_BENCH_EVENTS_INGESTED": str(flag)}
     followers = [
         subprocess.Popen([sys.executable, __file__, "--child-follow"], cwd=tree,
                          env={**env, "DOST_BENCH_EVENTS_PART": str(part)},
@@ -282,6 +298,7 @@ def _pipelined(tree: Path, env: dict[str, str], persons: int, count: int) -> dic
         if follower.stdout.readline().strip() != "READY":
             raise SystemExit(f"a worker in {tree} did not start")
     ingest = _child(tree, {**env, "DOST_BENCH_EVENTS_INGEST_ONLY": "1"}, persons, count)
+    Path(env["DOST_BENCH_EVENTS_INGESTED"]).touch()
     workers = []
     for follower in followers:
         out, _ = follower.communicate()
@@ -304,6 +321,9 @@ def _pipelined(tree: Path, env: dict[str, str], persons: int, count: int) -> dic
     figures["consume s"] = figures["total s"] - ingest["ingest s"]
     figures["total cpu"] = ingest["ingest cpu"] + worker["consume cpu"]
     figures.update({k: v for k, v in worker.items() if k not in ("consume end", "consume cpu")})
+    if figures["consumed"] != figures["applied"]:
+        raise SystemExit(f"the workers handled {figures['consumed']:.0f} of "
+                         f"{figures['applied']:.0f} events")
     return figures
 
 
@@ -424,6 +444,15 @@ def main() -> int:
                      "total cpu"):
             ratio = (old[step] / old["events"]) / (new[step] / new["events"])
             print(f"  per event, {step}: baseline / this tree = {ratio:.1f}x")
+        if args.pipelined:
+            piped = medians[PIPELINED]
+            for step in ("total s", "total cpu"):
+                ratio = (old[step] / old["events"]) / (piped[step] / piped["events"])
+                print(f"  per event, {step}: baseline / pipelined = {ratio:.1f}x")
+    if args.pipelined:
+        print(f"  pipelined, {args.workers} worker(s): {medians[PIPELINED]['total s']:.2f} s "
+              f"from the first batch sent to the last event decided (median; rounds: "
+              + ", ".join(f"{r['total s']:.2f}" for r in runs[PIPELINED]) + ")")
     if not args.keep:
         _psql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
     return 0

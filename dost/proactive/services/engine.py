@@ -268,7 +268,12 @@ def events_consume(
     """Handle the events after the cursor, oldest first, at most `limit`, `chunk` events per
     transaction; move the cursor. With `partition=(k, n)`, only the events of partition k of
     n, with that partition's own cursor: n workers, one per partition, share the log."""
-    named = _cursor(name, partition)
+    return _consume(_cursor(name, partition), partition, limit, chunk)
+
+
+def _consume(
+    named: str, partition: tuple[int, int] | None, limit: int, chunk: int
+) -> ConsumeResult:
     result = ConsumeResult()
     while result.events < limit:
         cursor = EventCursor.objects.get(name=named)
@@ -303,8 +308,9 @@ def events_follow(
     """
     total = ConsumeResult()
     idle_since = time.monotonic()
+    named = _cursor(name, partition)
     while True:
-        done = events_consume(limit=chunk, name=name, chunk=chunk, partition=partition)
+        done = _consume(named, partition, chunk, chunk)
         if done.events:
             total.events += done.events
             total.actions.extend(done.actions)
