@@ -248,7 +248,7 @@ def _child_follow() -> None:
     django.setup()
     from django.db import connection
 
-    from dost.proactive.services.engine import events_follow
+    from dost.proactive.services.engine import ConsumeResult, events_follow, worker_gc_tune
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_snapshot import backend_cpu
@@ -256,12 +256,16 @@ def _child_follow() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = int(cursor.fetchone()[0])
+    worker_gc_tune()  # as `dost proactive consume --follow` does
     spent = _cpu() + backend_cpu(backend)
     last = {"at": time.time()}
     print("READY", flush=True)
 
-    def chunk_done(_done: object) -> None:
+    chunks: list[int] = []
+
+    def chunk_done(done: ConsumeResult) -> None:
         last["at"] = time.time()
+        chunks.append(done.events)
 
     workers = int(os.environ.get("DOST_BENCH_EVENTS_WORKERS", "1"))
     part = int(os.environ.get("DOST_BENCH_EVENTS_PART", "0"))
@@ -275,7 +279,7 @@ def _child_follow() -> None:
         if over and not followed.events:
             break
     figures = {"consume end": last["at"], "consume cpu": _cpu() + backend_cpu(backend) - spent,
-               "consumed": float(consumed)}
+               "consumed": float(consumed), "chunks": float(len(chunks))}
     figures.update(_outcome_counts())
     print("FIGURES " + json.dumps(figures), flush=True)
 
@@ -313,6 +317,7 @@ def _pipelined(tree: Path, env: dict[str, str], persons: int, count: int) -> dic
         "consume end": last["consume end"],
         "consume cpu": sum(w["consume cpu"] for w in workers),
         "consumed": sum(w["consumed"] for w in workers),
+        "chunks": sum(w["chunks"] for w in workers),
     }
     figures = {k: v for k, v in ingest.items() if k != "ingest start"}
     figures["consume cpu"] = worker["consume cpu"]

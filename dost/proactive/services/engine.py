@@ -19,6 +19,7 @@ longer grant it).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -291,6 +292,17 @@ def _consume(
         result.events += done.events
         result.last_event_id = done.last_event_id or result.last_event_id
     return result
+
+
+def worker_gc_tune() -> None:
+    """Make the cyclic garbage collector run less often in a worker process.
+
+    A chunk builds ~100k short-lived ORM objects; at CPython's default threshold (2,000
+    allocations) the collector's young-generation passes took ~10 % of a worker's Python time
+    on the events benchmark. Nothing a chunk builds is cyclic garbage that must go early.
+    For worker processes only (`dost proactive consume`), never a library side effect.
+    """
+    gc.set_threshold(50_000, 20, 20)
 
 
 def events_follow(

@@ -12,7 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from dost.proactive.services.engine import day_consume, events_consume, events_follow
+from dost.proactive.services.engine import (
+    day_consume,
+    events_consume,
+    events_follow,
+    worker_gc_tune,
+)
 from dost.proactive.services.scan import outreach_write, scan_non_take_up
 
 
@@ -56,6 +61,7 @@ class Command(BaseCommand):
         action = options["action"]
         try:
             if action == "consume" and options["follow"]:
+                worker_gc_tune()
                 result = events_follow(
                     poll=options["poll"], idle_exit=options["idle_exit"],
                     partition=options["partition"],
