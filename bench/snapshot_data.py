@@ -3,10 +3,11 @@
     .venv/bin/python bench/snapshot_data.py --persons 1000000 [--seed 2026] [--period 2026-03]
         [--scattered] [--json]
 
-Writes ``bench/out/snapshot-v2-<persons>-s<seed>-<period>[-scattered]/`` ``persons.parquet`` and
-``households.parquet`` with exactly the snapshot's columns and types, unless that directory is
-already complete, and prints its path. Everything is vectorised NumPy: 10M persons take about a
-minute (most of it writing Parquet) and 4 GiB.
+Writes ``bench/out/snapshot-v3-<persons>-s<seed>-<period>[-scattered]/`` ``persons.parquet`` and
+``households.parquet`` with exactly the snapshot's columns and types, uncompressed as the
+registry writes them, unless that directory is already complete, and prints its path.
+Everything is vectorised NumPy: 10M persons take about a minute (most of it writing Parquet)
+and 4 GiB.
 
 The values only have to be plausible enough to exercise every branch of the rules, not to
 resemble a country: households of 1-10 members (4 on average) with a head, most with a spouse,
@@ -27,13 +28,18 @@ import polars as pl
 import pyarrow as pa
 
 OUT = Path(__file__).resolve().parent / "out"
-VERSION = "v2"  # bump when the generated values change, so stale caches are not reused
+# Bump when the generated files change, so stale caches are not reused. v3: code lists
+# Categorical, files not compressed, as the registry writes them (docs/snapshot.md).
+VERSION = "v3"
 DONE = "complete"  # written last: a directory without it is a crashed run and is rewritten
 
 ROLES = ("head", "spouse", "child", "parent", "other")
 EXCLUSIONS = ("conscript", "state_care", "imprisoned", "wanted", "abroad")
 FOREIGN = ("RU", "TR", "GE", "IR", "UA")
 REGIONS = ("BA", "SM", "GA", "AB", "LA", "SH", "MI", "NX", "QB", "SKR")
+# The snapshot's code lists, Categorical in the contract (docs/snapshot.md).
+PERSON_CODES = ("role", "sex", "citizenship", "residence_status", "exclusion_status")
+HOUSEHOLD_CODES = ("region", "district")
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -48,8 +54,8 @@ def snapshot_dir(
     if not (path / DONE).exists():
         persons, households = generate(n_persons, seed=seed, period=period, scattered=scattered)
         path.mkdir(parents=True, exist_ok=True)
-        persons.write_parquet(path / "persons.parquet")
-        households.write_parquet(path / "households.parquet")
+        persons.write_parquet(path / "persons.parquet", compression="uncompressed")
+        households.write_parquet(path / "households.parquet", compression="uncompressed")
         (path / DONE).write_text(f"{persons.height} persons, {households.height} households\n")
     return path
 
@@ -259,6 +265,8 @@ def generate(
             "utilities_monthly": np.round(rng.lognormal(np.log(45), 0.5, n_households), 2),
         }
     )
+    persons = persons.with_columns(pl.col(c).cast(pl.Categorical) for c in PERSON_CODES)
+    households = households.with_columns(pl.col(c).cast(pl.Categorical) for c in HOUSEHOLD_CODES)
     if scattered:
         persons = persons.with_columns(
             pl.Series("person_id", rng.permutation(n_persons).astype(np.int64) + 1)

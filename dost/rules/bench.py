@@ -24,6 +24,7 @@ import polars as pl
 from dost.rules.cases import parse_case
 from dost.rules.engine import evaluate_case, run_snapshot
 from dost.rules.rulebook import load_rulebook
+from dost.rules.snapshot import HOUSEHOLD_SCHEMA, PERSON_SCHEMA
 
 EXCLUSIONS_CODES = [""] * 95 + ["conscript", "state_care", "imprisoned", "wanted", "abroad"]
 
@@ -86,9 +87,12 @@ def generate(persons: int, directory: Path, seed: int = 7) -> None:
             "utilities_monthly": np.round(rng.gamma(2.0, 40, size=households), 2),
         }
     )
+    # The contract's types (code lists Categorical) and file format, as the registry writes.
+    p = p.select(pl.col(name).cast(dtype) for name, dtype in PERSON_SCHEMA.items())
+    h = h.select(pl.col(name).cast(dtype) for name, dtype in HOUSEHOLD_SCHEMA.items())
     directory.mkdir(parents=True, exist_ok=True)
-    p.write_parquet(directory / "persons.parquet")
-    h.write_parquet(directory / "households.parquet")
+    p.write_parquet(directory / "persons.parquet", compression="uncompressed")
+    h.write_parquet(directory / "households.parquet", compression="uncompressed")
 
 
 def run(directory: Path, rulebook: str, period: str) -> dict[str, object]:

@@ -20,7 +20,7 @@ from dost.rules.graph import closure, topo_order
 from dost.rules.parameters import Parameters
 from dost.rules.periods import Period
 from dost.rules.segments import Segment, segment_of
-from dost.rules.valuetypes import DTYPES, MONEY, round_money
+from dost.rules.valuetypes import DTYPES, INPUT_DTYPES, MONEY, round_money
 from dost.rules.variables import How, Kind, Variable
 
 KEYS: dict[Entity, tuple[str, ...]] = {
@@ -47,7 +47,9 @@ class Step:
     entity: Entity  # the entity that receives the new columns
     names: tuple[str, ...]
     exprs: tuple[pl.Expr, ...]
-    fills: tuple[pl.Expr, ...] = ()  # aggregate: values for households with no members
+    # aggregate: values for households with no members, sums of money rounded (after the
+    # group-by; harmless where every household has members)
+    fills: tuple[pl.Expr, ...] = ()
     raw: tuple[pl.Expr, ...] = ()  # columns: formulas before the cast, for the type check
     # aggregate: each one's form over runs of sorted members (None: group-by only)
     segments: tuple[Segment | None, ...] = ()
@@ -79,13 +81,15 @@ def _empty_value(how: How) -> pl.Expr | None:
 def input_exprs(
     entity: Entity, inputs: Sequence[Variable], keys: Mapping[Entity, tuple[str, ...]] = KEYS
 ) -> tuple[pl.Expr, ...]:
-    exprs = [pl.col(k) for k in keys[entity]]
+    # The role is a code list too: Categorical like the other ENUM inputs.
+    exprs = [pl.col(k).cast(pl.Categorical()) if k == ROLE else pl.col(k) for k in keys[entity]]
     for var in inputs:
         if var.name in keys[entity]:
             continue
-        expr = pl.col(var.column or var.name).cast(DTYPES[var.vtype])
+        dtype = INPUT_DTYPES[var.vtype]
+        expr = pl.col(var.column or var.name).cast(dtype)
         if var.default is not None:
-            expr = expr.fill_null(pl.lit(var.default).cast(DTYPES[var.vtype]))
+            expr = expr.fill_null(pl.lit(var.default).cast(dtype))
         exprs.append(expr.alias(var.name))
     return tuple(exprs)
 
@@ -110,10 +114,9 @@ def aggregate_expr(var: Variable) -> pl.Expr:
             How.MIN: value.min(),
             How.HEAD: value.first(),
         }[how or How.SUM]
-    expr = expr.cast(DTYPES[var.vtype])
-    if var.adds_money:
-        expr = round_money(expr)
-    return expr.alias(var.name)
+    # A sum of money is rounded once out of the group-by (``Step.fills``): ``round_money``
+    # works on whole columns, not group by group.
+    return expr.cast(DTYPES[var.vtype]).alias(var.name)
 
 
 def computed_expr(expr: pl.Expr, var: Variable) -> pl.Expr:
@@ -203,9 +206,14 @@ def build_plan(
         if first.kind is Kind.AGGREGATE:
             fills = []
             for n in names:
+                fill = pl.col(n)
                 empty = _empty_value(variables[n].how or How.SUM)
                 if empty is not None:
-                    fills.append(pl.col(n).fill_null(empty.cast(DTYPES[variables[n].vtype])))
+                    fill = fill.fill_null(empty.cast(DTYPES[variables[n].vtype]))
+                if variables[n].adds_money:
+                    fill = round_money(fill)
+                if empty is not None or variables[n].adds_money:
+                    fills.append(fill.alias(n))
             steps.append(
                 Step(
                     StepKind.AGGREGATE,

@@ -77,6 +77,12 @@ class Variable:
         )
 
     @property
+    def rounded(self) -> bool:
+        """Money every path has already rounded to the minor unit: a formula's value
+        (``plan.computed_expr``) or a sum of money over members (``adds_money``)."""
+        return self.vtype is MONEY and (self.kind is Kind.FORMULA or self.adds_money)
+
+    @property
     def sources(self) -> tuple[str, ...]:
         """Variables a non-formula variable reads (formulas declare theirs by use)."""
         return tuple(name for name in (self.of, self.where) if name)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -412,6 +413,13 @@ def test_it_writes_both_frames_as_parquet(tmp_path: Path) -> None:
     persons_path, households_path = snapshot_write(snapshot, tmp_path / "out")
     assert pl.read_parquet(persons_path).equals(snapshot.persons)
     assert pl.read_parquet(households_path).equals(snapshot.households)
+    # The files keep the contract's types (code lists Categorical, dictionary-encoded) and
+    # are not compressed, which the rules engine reads fastest.
+    assert dict(pl.read_parquet_schema(persons_path)) == PERSON_SCHEMA
+    assert dict(pl.read_parquet_schema(households_path)) == HOUSEHOLD_SCHEMA
+    assert PERSON_SCHEMA["citizenship"] == pl.Categorical()
+    metadata = pq.ParquetFile(persons_path).metadata.row_group(0)
+    assert {metadata.column(i).compression for i in range(metadata.num_columns)} == {"UNCOMPRESSED"}
 
 
 def test_it_writes_the_snapshot_from_the_command(tmp_path: Path) -> None:

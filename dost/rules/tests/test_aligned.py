@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 
 from dost.rules import PERSON, evaluate_population, run_snapshot
-from dost.rules.evaluate import aligned
+from dost.rules.evaluate import aligned, runs_in_scan
+from dost.rules.segments import RunsOfScan
 from dost.rules.tests.test_aggregation import OUTPUTS
 from dost.rules.tests.toybook import frames, toybook
 
@@ -117,3 +119,45 @@ def test_it_reads_the_role_only_for_outputs_that_need_it() -> None:
     )
     assert people.columns == ["person_id", "household_id", "share"]
     assert people.height == persons.height and homes.height == households.height
+
+
+def test_runs_found_in_the_scan_fall_back_to_the_group_by_when_members_are_not_aligned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Household outputs that are aggregations only: the members' runs are found while the
+    # plan reads them (no pass over the keys first), and members that turn out not to be
+    # aligned are evaluated again by the group-by.
+    outputs = ["amount", "size", "total_income", "anyone_excluded", "all_counted", "max_points"]
+    assert runs_in_scan(toybook().compile("2025-03", outputs))
+    persons, households = sorted_population(seed=9)
+    extra = pl.DataFrame({"household_id": [10_000], "cars": [0]}).cast(households.schema)
+    alone = households.vstack(extra)
+    looked: list[bool | None] = []
+    original = RunsOfScan.of
+
+    def of(self: RunsOfScan, members: pl.Series) -> Any:
+        try:
+            return original(self, members)
+        finally:
+            looked.append(self.aligned)
+
+    monkeypatch.setattr(RunsOfScan, "of", of)
+    results = {}
+    for name, (p, h) in {
+        "sorted": (persons, households),
+        "shuffled": (shuffled(persons), households),
+        "alone": (persons, alone),  # a household without members: not exactly the runs
+    }.items():
+        (tmp_path / name).mkdir()
+        p.write_parquet(tmp_path / name / "persons.parquet")
+        h.write_parquet(tmp_path / name / "households.parquet")
+        looked.clear()
+        out = tmp_path / f"o-{name}"
+        counts = run_snapshot(toybook(), "2025-03", tmp_path / name, out, outputs)
+        assert counts == (persons.height, h.height)
+        assert looked[:1] == [name == "sorted"]
+        results[name] = pl.read_parquet(out / "households.parquet")
+    assert results["sorted"].equals(results["shuffled"].sort("household_id"))
+    assert results["sorted"].equals(results["alone"].sort("household_id").head(households.height))
+    assert results["alone"].filter(pl.col("household_id") == 10_000)["size"].to_list() == [0]
+    assert results["sorted"]["size"].sum() > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dost.rules import NUMBER, How, evaluate_population, members, run_snapshot, segments
+from dost.rules import NUMBER, How, evaluate_population, members, run_snapshot
 from dost.rules import evaluate as evaluate_module
 from dost.rules.segments import Runs, _float_sums, find_runs, reduce_runs
 from dost.rules.tests.test_aggregation import OUTPUTS
@@ -31,18 +32,52 @@ def in_order(values: list[float]) -> float:
     return total
 
 
-@pytest.mark.parametrize("block", [7, 1 << 16])
-def test_float_sums_add_each_run_in_row_order(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
-    monkeypatch.setattr(segments, "_BLOCK", block)  # several blocks, or one
+@pytest.mark.parametrize("step", [None, 1, 3, 10**9])
+def test_float_sums_add_each_run_in_row_order(step: int | None) -> None:
+    # Runs by position (no keys), by compact keys (bins are the keys) and by sparse keys.
     rng = random.Random(3)
     lengths = [rng.randint(1, 20) for _ in range(400)] + list(range(1, 21))
     values = [round(rng.lognormvariate(8, 1.5), 2) for _ in range(sum(lengths))]
     starts = np.cumsum([0, *lengths[:-1]]).astype(np.int64)
-    got = _float_sums(np.array(values), Runs(starts, len(values)))
+    keys = None if step is None else np.repeat(np.arange(len(lengths)) * step + 5, lengths)
+    runs = Runs(starts, len(values), keys)
+    assert (runs.bins[1] is not None) is (step in (1, 3))
+    assert isinstance(runs.bins[1], slice) is (step == 1)  # consecutive keys: a slice
+    got = _float_sums(np.array(values), runs)
     expected = [in_order(values[s : s + n]) for s, n in zip(starts, lengths, strict=True)]
     assert got.tolist() == expected  # bit for bit, short runs and long ones
     # Plain reduceat does not add in order: the reason for _float_sums.
     assert np.add.reduceat(np.array(values), starts).tolist() != expected
+
+
+@pytest.mark.parametrize("share", [0.03, 0.5, 0.97])
+@pytest.mark.parametrize("step", [None, 1, 2, 10**9])
+def test_counts_and_sums_read_polars_columns_chunk_by_chunk(share: float, step: int | None) -> None:
+    # Flags mostly false, even or mostly true (the rarer value is binned), in a column of
+    # several chunks whose boundaries cut runs; sums over the same chunks, bit for bit.
+    rng = random.Random(17)
+    lengths = [rng.randint(1, 9) for _ in range(700)]
+    rows = sum(lengths)
+    flags = [rng.random() < share for _ in range(rows)]
+    values = [round(rng.lognormvariate(6, 2), 2) for _ in range(rows)]
+    starts = np.cumsum([0, *lengths[:-1]]).astype(np.int64)
+    keys = None if step is None else np.repeat(np.arange(len(lengths)) * step + 1, lengths)
+    runs = Runs(starts, rows, keys)
+    cut = [0, 5, 1001, 1002, 2500, rows]
+    chunked = {
+        name: pl.concat(
+            [pl.Series(name, data[a:b]) for a, b in itertools.pairwise(cut)], rechunk=False
+        )
+        for name, data in (("flags", flags), ("values", values))
+    }
+    assert chunked["flags"].n_chunks() == len(cut) - 1
+    bounds = [*starts.tolist(), rows]
+    expected = [sum(flags[a:b]) for a, b in itertools.pairwise(bounds)]
+    assert runs.counts(chunked["flags"]).tolist() == expected
+    assert runs.counts(np.array(flags)).tolist() == expected
+    assert runs.counts(np.array(flags, dtype=np.int64)).tolist() == expected  # 0/1 as ints
+    in_rows = [in_order(values[a:b]) for a, b in itertools.pairwise(bounds)]
+    assert runs.sums(chunked["values"]).tolist() == in_rows
 
 
 def test_runs_are_found_only_for_members_sorted_in_the_households_order() -> None:
