@@ -312,7 +312,9 @@ def events_follow(
 ) -> ConsumeResult:
     """Consume the log as it grows (a worker beside the event ingest): handle what is new,
     chunk by chunk, and wait `poll` seconds whenever nothing is. Runs until interrupted, or
-    until `idle_exit` seconds pass with nothing new. `on_chunk` is told of each chunk done.
+    until `idle_exit` seconds pass with nothing new. `on_chunk` is told of each chunk done,
+    with its actions; the result only counts them (a worker runs for days: keeping every
+    action it recorded would grow without end).
 
     Each chunk is `events_consume`'s (one transaction with the cursor move), so stopping the
     worker at any moment loses and repeats nothing; two workers on one cursor take turns, and
@@ -325,7 +327,6 @@ def events_follow(
         done = _consume(named, partition, chunk, chunk)
         if done.events:
             total.events += done.events
-            total.actions.extend(done.actions)
             total.ended += done.ended
             total.last_event_id = done.last_event_id
             if on_chunk is not None:
